@@ -1,0 +1,410 @@
+// Package finder searches the public directory of groups. It keeps an index
+// in memory, built from the store, and reloads it when the store's directory
+// version changes, so every instance behind a load balancer answers the same
+// on both engines as soon as a change is committed.
+package finder
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+
+	"github.com/fellesrom/fellesrom/internal/domain"
+	"github.com/fellesrom/fellesrom/internal/store"
+)
+
+// Catalog is the small, slow-changing part of the directory that pages need
+// beside the groups: themes, models, organisations, venues, places.
+type Catalog struct {
+	Version        int64
+	Themes         []domain.Theme // active ones, in sort order
+	ThemeByID      map[string]domain.Theme
+	ThemeBySlug    map[string]domain.Theme
+	Models         []domain.Model
+	ModelByID      map[string]domain.Model
+	ModelBySlug    map[string]domain.Model
+	Organisations  []domain.Organisation // by name
+	OrgByID        map[string]domain.Organisation
+	OrgBySlug      map[string]domain.Organisation
+	VenueByID      map[string]domain.Venue
+	Municipalities []domain.Municipality // by name
+	MunicipalityBy map[string]domain.Municipality
+	Counties       []domain.County
+	CountyByID     map[string]domain.County
+	Languages      []string // languages groups meet in, sorted
+}
+
+// Hit is one group found.
+type Hit struct {
+	GroupID     string
+	DistanceKm  float64
+	HasDistance bool
+}
+
+// Result is a page of a search.
+type Result struct {
+	Total   int
+	Page    int
+	PerPage int
+	Hits    []Hit
+}
+
+// Pages is the number of pages of the result.
+func (r Result) Pages() int {
+	if r.PerPage <= 0 {
+		return 0
+	}
+	return (r.Total + r.PerPage - 1) / r.PerPage
+}
+
+type index struct {
+	cat      *Catalog
+	n        int
+	ids      []string
+	lat, lon []float64
+	hasCoord bitset
+	all      bitset
+	tokens   []string // sorted
+	postings map[string][]int32
+	theme    map[string]bitset // by theme slug
+	model    map[string]bitset // by model slug
+	muni     map[string]bitset
+	county   map[string]bitset
+	format   map[domain.Format]bitset
+	day      map[time.Weekday]bitset
+	tod      map[domain.TimeOfDay]bitset
+	lang     map[string]bitset
+	open     bitset
+}
+
+// Finder answers searches of the public directory.
+type Finder struct {
+	st  *store.Store
+	mu  sync.Mutex // one rebuild at a time
+	cur atomic.Pointer[index]
+}
+
+// New returns a finder over st. The index is built on first use.
+func New(st *store.Store) *Finder { return &Finder{st: st} }
+
+// current returns an index at least as new as the store's directory version.
+func (f *Finder) current(ctx context.Context) (*index, error) {
+	v, err := f.st.DirectoryVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if idx := f.cur.Load(); idx != nil && idx.cat.Version >= v {
+		return idx, nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if idx := f.cur.Load(); idx != nil && idx.cat.Version >= v {
+		return idx, nil
+	}
+	idx, err := build(ctx, f.st, v)
+	if err != nil {
+		return nil, fmt.Errorf("build finder index: %w", err)
+	}
+	f.cur.Store(idx)
+	return idx, nil
+}
+
+// Catalog returns the current catalogue.
+func (f *Finder) Catalog(ctx context.Context) (*Catalog, error) {
+	idx, err := f.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return idx.cat, nil
+}
+
+func loadCatalog(ctx context.Context, st *store.Store, version int64) (*Catalog, []domain.Group, error) {
+	c := &Catalog{Version: version, ThemeByID: map[string]domain.Theme{}, ThemeBySlug: map[string]domain.Theme{},
+		ModelByID: map[string]domain.Model{}, ModelBySlug: map[string]domain.Model{}, OrgByID: map[string]domain.Organisation{},
+		OrgBySlug: map[string]domain.Organisation{}, VenueByID: map[string]domain.Venue{},
+		MunicipalityBy: map[string]domain.Municipality{}, CountyByID: map[string]domain.County{}}
+	themes, err := st.Themes(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, t := range themes {
+		c.ThemeByID[t.ID], c.ThemeBySlug[t.Slug] = t, t
+		if t.Active {
+			c.Themes = append(c.Themes, t)
+		}
+	}
+	if c.Models, err = st.Models(ctx); err != nil {
+		return nil, nil, err
+	}
+	for _, m := range c.Models {
+		c.ModelByID[m.ID], c.ModelBySlug[m.Slug] = m, m
+	}
+	if c.Organisations, err = st.Organisations(ctx); err != nil {
+		return nil, nil, err
+	}
+	for _, o := range c.Organisations {
+		c.OrgByID[o.ID], c.OrgBySlug[o.Slug] = o, o
+	}
+	venues, err := st.Venues(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, v := range venues {
+		c.VenueByID[v.ID] = v
+	}
+	if c.Municipalities, err = st.Municipalities(ctx); err != nil {
+		return nil, nil, err
+	}
+	for _, m := range c.Municipalities {
+		c.MunicipalityBy[m.ID] = m
+	}
+	if c.Counties, err = st.Counties(ctx); err != nil {
+		return nil, nil, err
+	}
+	for _, k := range c.Counties {
+		c.CountyByID[k.ID] = k
+	}
+	groups, err := st.AllGroups(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	langs := map[string]bool{}
+	for _, g := range groups {
+		for _, l := range g.Languages {
+			langs[l] = true
+		}
+	}
+	for l := range langs {
+		c.Languages = append(c.Languages, l)
+	}
+	slices.Sort(c.Languages)
+	return c, groups, nil
+}
+
+var statusRank = map[domain.Status]int{domain.StatusRecruiting: 0, domain.StatusRunning: 1, domain.StatusStarting: 2,
+	domain.StatusPlanned: 3, domain.StatusPaused: 4}
+
+func build(ctx context.Context, st *store.Store, version int64) (*index, error) {
+	cat, groups, err := loadCatalog(ctx, st, version)
+	if err != nil {
+		return nil, err
+	}
+	// Only groups the public may see, in the order results are listed:
+	// those that take new members first, then by status, then by name.
+	groups = slices.DeleteFunc(groups, func(g domain.Group) bool { return !slices.Contains(domain.PublicStatuses, g.Status) })
+	col := collate.New(language.Danish, collate.IgnoreCase) // Norwegian alphabet order
+	var buf collate.Buffer
+	keys := make([][]byte, len(groups))
+	order := make([]int, len(groups))
+	for i, g := range groups {
+		keys[i] = slices.Clone(col.KeyFromString(&buf, g.Name.In("nb")))
+		buf.Reset()
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		ga, gb := groups[a], groups[b]
+		if oa, ob := ga.OpenToNewcomers(), gb.OpenToNewcomers(); oa != ob {
+			if oa {
+				return -1
+			}
+			return 1
+		}
+		if c := cmp.Compare(statusRank[ga.Status], statusRank[gb.Status]); c != 0 {
+			return c
+		}
+		if c := bytes.Compare(keys[a], keys[b]); c != 0 {
+			return c
+		}
+		return strings.Compare(ga.ID, gb.ID)
+	})
+
+	n := len(groups)
+	idx := &index{cat: cat, n: n, ids: make([]string, n), lat: make([]float64, n), lon: make([]float64, n),
+		hasCoord: newBitset(n), all: newBitset(n), postings: map[string][]int32{},
+		theme: map[string]bitset{}, model: map[string]bitset{}, muni: map[string]bitset{}, county: map[string]bitset{},
+		format: map[domain.Format]bitset{}, day: map[time.Weekday]bitset{}, tod: map[domain.TimeOfDay]bitset{},
+		lang: map[string]bitset{}, open: newBitset(n)}
+	idx.all.fill(n)
+	seen := map[string]bool{}
+	for doc, gi := range order {
+		g := groups[gi]
+		idx.ids[doc] = g.ID
+		model := cat.ModelByID[g.ModelID]
+		addTo(idx.model, model.Slug, doc, n)
+		var themeText []string
+		for _, tid := range g.ThemeIDs {
+			t := cat.ThemeByID[tid]
+			addTo(idx.theme, t.Slug, doc, n)
+			themeText = append(themeText, textValues(t.Name)...)
+		}
+		muni := g.MunicipalityID
+		venue, hasVenue := cat.VenueByID[g.VenueID]
+		if muni == "" && hasVenue {
+			muni = venue.MunicipalityID
+		}
+		if muni != "" {
+			addTo(idx.muni, muni, doc, n)
+			addTo(idx.county, muni[:2], doc, n)
+		}
+		if hasVenue && venue.HasCoordinates {
+			idx.lat[doc], idx.lon[doc] = venue.Lat, venue.Lon
+			idx.hasCoord.set(doc)
+		}
+		addTo(idx.format, g.Format, doc, n)
+		if !g.Schedule.Start.IsZero() {
+			for _, d := range g.Schedule.Weekdays() {
+				addTo(idx.day, d, doc, n)
+			}
+			addTo(idx.tod, g.Schedule.TimeOfDay(), doc, n)
+		}
+		for _, l := range g.Languages {
+			addTo(idx.lang, l, doc, n)
+		}
+		if g.OpenToNewcomers() {
+			idx.open.set(doc)
+		}
+		// Words a person might search for: the group's own texts, its
+		// themes, model, organisation and place.
+		m := cat.MunicipalityBy[muni]
+		fields := slices.Concat(textValues(g.Name), textValues(g.Description), themeText, textValues(model.Name),
+			[]string{cat.OrgByID[g.OrgID].Name, m.Name, m.SamiName})
+		clear(seen)
+		for _, f := range fields {
+			for _, tok := range domain.Tokens(f) {
+				if !seen[tok] {
+					seen[tok] = true
+					idx.postings[tok] = append(idx.postings[tok], int32(doc))
+				}
+			}
+		}
+	}
+	idx.tokens = make([]string, 0, len(idx.postings))
+	for t := range idx.postings {
+		idx.tokens = append(idx.tokens, t)
+	}
+	slices.Sort(idx.tokens)
+	return idx, nil
+}
+
+func textValues(t domain.Text) []string {
+	out := make([]string, 0, len(t))
+	for _, v := range t {
+		out = append(out, v)
+	}
+	return out
+}
+
+// Search runs a query. A theme or model the catalogue does not know gives a
+// *QueryError.
+func (f *Finder) Search(ctx context.Context, q Query) (Result, error) {
+	idx, err := f.current(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	return idx.search(q)
+}
+
+func (idx *index) search(q Query) (Result, error) {
+	if q.Page < 1 {
+		q.Page = 1
+	}
+	if q.PerPage < 1 {
+		q.PerPage = DefaultPerPage
+	}
+	res := Result{Page: q.Page, PerPage: q.PerPage}
+	set := idx.all.clone()
+	// A theme, model or place that does not exist is an error; one that no
+	// public group has gives no hits.
+	for _, c := range []struct {
+		param string
+		keys  []string
+		known func(string) bool
+		sets  map[string]bitset
+	}{
+		{"theme", q.Themes, func(s string) bool { _, ok := idx.cat.ThemeBySlug[s]; return ok }, idx.theme},
+		{"model", q.Models, func(s string) bool { _, ok := idx.cat.ModelBySlug[s]; return ok }, idx.model},
+		{"municipality", q.Municipalities, func(s string) bool { _, ok := idx.cat.MunicipalityBy[s]; return ok }, idx.muni},
+		{"county", q.Counties, func(s string) bool { _, ok := idx.cat.CountyByID[s]; return ok }, idx.county},
+		{"lang", q.Languages, nil, idx.lang},
+	} {
+		if len(c.keys) == 0 {
+			continue
+		}
+		for _, k := range c.keys {
+			if c.known != nil && !c.known(k) {
+				return res, &QueryError{c.param, "unknown value"}
+			}
+		}
+		set.and(union(c.sets, c.keys, idx.n))
+	}
+	if len(q.Formats) > 0 {
+		set.and(union(idx.format, q.Formats, idx.n))
+	}
+	if len(q.Days) > 0 {
+		set.and(union(idx.day, q.Days, idx.n))
+	}
+	if len(q.Times) > 0 {
+		set.and(union(idx.tod, q.Times, idx.n))
+	}
+	if q.OpenNow {
+		set.and(idx.open)
+	}
+	for _, term := range domain.Tokens(q.Text) {
+		u := newBitset(idx.n)
+		for i := sort.SearchStrings(idx.tokens, term); i < len(idx.tokens) && strings.HasPrefix(idx.tokens[i], term); i++ {
+			for _, d := range idx.postings[idx.tokens[i]] {
+				u.set(int(d))
+			}
+		}
+		set.and(u)
+	}
+	from := (q.Page - 1) * q.PerPage
+	if q.Near == nil {
+		res.Total = set.count()
+		i := 0
+		set.each(func(doc int) bool {
+			if i >= from {
+				res.Hits = append(res.Hits, Hit{GroupID: idx.ids[doc]})
+			}
+			i++
+			return len(res.Hits) < q.PerPage
+		})
+		return res, nil
+	}
+	// Within a radius: nearest first.
+	set.and(idx.hasCoord)
+	type near struct {
+		doc int
+		km  float64
+	}
+	var found []near
+	// A box around the point rules out most groups before the exact distance.
+	dlat := q.RadiusKm / 111.0
+	dlon := q.RadiusKm / (111.0 * math.Max(0.01, math.Cos(q.Near.Lat*math.Pi/180)))
+	set.each(func(doc int) bool {
+		if math.Abs(idx.lat[doc]-q.Near.Lat) > dlat || math.Abs(idx.lon[doc]-q.Near.Lon) > dlon && dlon < 180 {
+			return true
+		}
+		if km := domain.DistanceKm(q.Near.Lat, q.Near.Lon, idx.lat[doc], idx.lon[doc]); km <= q.RadiusKm {
+			found = append(found, near{doc, km})
+		}
+		return true
+	})
+	slices.SortStableFunc(found, func(a, b near) int { return cmp.Compare(a.km, b.km) })
+	res.Total = len(found)
+	for i := from; i < len(found) && len(res.Hits) < q.PerPage; i++ {
+		res.Hits = append(res.Hits, Hit{GroupID: idx.ids[found[i].doc], DistanceKm: found[i].km, HasDistance: true})
+	}
+	return res, nil
+}

@@ -1,0 +1,247 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/fellesrom/fellesrom/internal/domain"
+)
+
+// SaveOrganisation creates the organisation (when its ID is empty) or updates
+// it, with the municipalities it serves.
+func (s *Store) SaveOrganisation(ctx context.Context, o *domain.Organisation) error {
+	if o.Name == "" || o.Slug == "" {
+		return errors.New("an organisation needs a name and a slug")
+	}
+	if !slices.Contains(domain.OrgKinds, o.Kind) {
+		return fmt.Errorf("unknown organisation kind %q", o.Kind)
+	}
+	now := utcNow()
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		args := []any{nullString(o.ParentID), string(o.Kind), o.Slug, o.Name, o.Description.Marshal(), o.Email,
+			o.Phone, o.Website, nullString(o.VenueID), o.OpeningHours.Marshal(), now}
+		if o.ID == "" {
+			o.ID = NewID()
+			o.CreatedAt = now
+			if _, err := tx.ExecContext(ctx, `INSERT INTO organisations (parent_id, kind, slug, name, description,
+				email, phone, website, venue_id, opening_hours, updated_at, id, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, append(args, o.ID, now)...); err != nil {
+				return err
+			}
+		} else {
+			if err := execOne(ctx, tx, `UPDATE organisations SET parent_id = $1, kind = $2, slug = $3, name = $4,
+				description = $5, email = $6, phone = $7, website = $8, venue_id = $9, opening_hours = $10,
+				updated_at = $11 WHERE id = $12`, append(args, o.ID)...); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM organisation_municipalities WHERE organisation_id = $1`, o.ID); err != nil {
+				return err
+			}
+		}
+		o.UpdatedAt = now
+		for _, m := range o.Municipalities {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO organisation_municipalities (organisation_id, municipality_id)
+				VALUES ($1, $2)`, o.ID, m); err != nil {
+				return fmt.Errorf("municipality %s: %w", m, err)
+			}
+		}
+		return bumpDirectory(ctx, tx)
+	})
+}
+
+const orgColumns = `id, COALESCE(parent_id, ''), kind, slug, name, description, email, phone, website,
+	COALESCE(venue_id, ''), opening_hours, created_at, updated_at`
+
+func scanOrganisation(sc interface{ Scan(...any) error }) (domain.Organisation, error) {
+	var o domain.Organisation
+	var desc, hours string
+	err := sc.Scan(&o.ID, &o.ParentID, &o.Kind, &o.Slug, &o.Name, &desc, &o.Email, &o.Phone, &o.Website,
+		&o.VenueID, &hours, &o.CreatedAt, &o.UpdatedAt)
+	if err != nil {
+		return o, err
+	}
+	if o.Description, err = domain.ParseText(desc); err == nil {
+		o.OpeningHours, err = domain.ParseText(hours)
+	}
+	return o, err
+}
+
+// Organisations lists every organisation, with the municipalities each serves.
+func (s *Store) Organisations(ctx context.Context) ([]domain.Organisation, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+orgColumns+` FROM organisations ORDER BY name, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Organisation
+	index := map[string]int{}
+	for rows.Next() {
+		o, err := scanOrganisation(rows)
+		if err != nil {
+			return nil, err
+		}
+		index[o.ID] = len(out)
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	mrows, err := s.read.QueryContext(ctx, `SELECT organisation_id, municipality_id FROM organisation_municipalities
+		ORDER BY organisation_id, municipality_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer mrows.Close()
+	for mrows.Next() {
+		var oid, mid string
+		if err := mrows.Scan(&oid, &mid); err != nil {
+			return nil, err
+		}
+		if i, ok := index[oid]; ok {
+			out[i].Municipalities = append(out[i].Municipalities, mid)
+		}
+	}
+	sortByName(out, func(o domain.Organisation) string { return o.Name })
+	return out, mrows.Err()
+}
+
+// Organisation returns one organisation by ID or slug.
+func (s *Store) Organisation(ctx context.Context, idOrSlug string) (domain.Organisation, error) {
+	o, err := scanOrganisation(s.read.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organisations
+		WHERE id = $1 OR slug = $1`, idOrSlug))
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, ErrNotFound
+	}
+	if err != nil {
+		return o, err
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT municipality_id FROM organisation_municipalities
+		WHERE organisation_id = $1 ORDER BY municipality_id`, o.ID)
+	if err != nil {
+		return o, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			return o, err
+		}
+		o.Municipalities = append(o.Municipalities, m)
+	}
+	return o, rows.Err()
+}
+
+// SaveVenue creates the venue (when its ID is empty) or updates it.
+func (s *Store) SaveVenue(ctx context.Context, v *domain.Venue) error {
+	if v.MunicipalityID == "" {
+		return errors.New("a venue needs a municipality")
+	}
+	var lat, lon sql.NullFloat64
+	if v.HasCoordinates {
+		if v.Lat < -90 || v.Lat > 90 || v.Lon < -180 || v.Lon > 180 {
+			return errors.New("coordinates out of range")
+		}
+		lat, lon = sql.NullFloat64{Float64: v.Lat, Valid: true}, sql.NullFloat64{Float64: v.Lon, Valid: true}
+	}
+	args := []any{nullString(v.OrgID), v.Name, v.Street, v.PostalCode, v.City, v.MunicipalityID, lat, lon,
+		v.StepFree, v.HearingLoop, v.AccessibleToilet, v.AddressPublic, v.Directions.Marshal()}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if v.ID == "" {
+			v.ID = NewID()
+			if _, err := tx.ExecContext(ctx, `INSERT INTO venues (organisation_id, name, street, postal_code, city,
+				municipality_id, lat, lon, step_free, hearing_loop, accessible_toilet, address_public, directions, id)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, append(args, v.ID)...); err != nil {
+				return err
+			}
+		} else if err := execOne(ctx, tx, `UPDATE venues SET organisation_id = $1, name = $2, street = $3,
+			postal_code = $4, city = $5, municipality_id = $6, lat = $7, lon = $8, step_free = $9, hearing_loop = $10,
+			accessible_toilet = $11, address_public = $12, directions = $13 WHERE id = $14`, append(args, v.ID)...); err != nil {
+			return err
+		}
+		return bumpDirectory(ctx, tx)
+	})
+}
+
+const venueColumns = `id, COALESCE(organisation_id, ''), name, street, postal_code, city, municipality_id,
+	lat, lon, step_free, hearing_loop, accessible_toilet, address_public, directions`
+
+func scanVenue(sc interface{ Scan(...any) error }) (domain.Venue, error) {
+	var v domain.Venue
+	var lat, lon sql.NullFloat64
+	var dir string
+	if err := sc.Scan(&v.ID, &v.OrgID, &v.Name, &v.Street, &v.PostalCode, &v.City, &v.MunicipalityID, &lat, &lon,
+		&v.StepFree, &v.HearingLoop, &v.AccessibleToilet, &v.AddressPublic, &dir); err != nil {
+		return v, err
+	}
+	if lat.Valid && lon.Valid {
+		v.Lat, v.Lon, v.HasCoordinates = lat.Float64, lon.Float64, true
+	}
+	var err error
+	v.Directions, err = domain.ParseText(dir)
+	return v, err
+}
+
+// Venues lists every venue.
+func (s *Store) Venues(ctx context.Context) ([]domain.Venue, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+venueColumns+` FROM venues ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Venue
+	for rows.Next() {
+		v, err := scanVenue(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// Venue returns one venue.
+func (s *Store) Venue(ctx context.Context, id string) (domain.Venue, error) {
+	v, err := scanVenue(s.read.QueryRowContext(ctx, `SELECT `+venueColumns+` FROM venues WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, ErrNotFound
+	}
+	return v, err
+}
+
+// SaveRoom creates the room (when its ID is empty) or updates it.
+func (s *Store) SaveRoom(ctx context.Context, r *domain.Room) error {
+	if r.VenueID == "" || r.Name == "" {
+		return errors.New("a room needs a venue and a name")
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if r.ID == "" {
+			r.ID = NewID()
+			_, err := tx.ExecContext(ctx, `INSERT INTO rooms (id, venue_id, name, capacity) VALUES ($1, $2, $3, $4)`,
+				r.ID, r.VenueID, r.Name, r.Capacity)
+			return err
+		}
+		return execOne(ctx, tx, `UPDATE rooms SET venue_id = $2, name = $3, capacity = $4 WHERE id = $1`,
+			r.ID, r.VenueID, r.Name, r.Capacity)
+	})
+}
+
+// Rooms lists the rooms of a venue.
+func (s *Store) Rooms(ctx context.Context, venueID string) ([]domain.Room, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, venue_id, name, capacity FROM rooms WHERE venue_id = $1 ORDER BY name, id`, venueID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Room
+	for rows.Next() {
+		var r domain.Room
+		if err := rows.Scan(&r.ID, &r.VenueID, &r.Name, &r.Capacity); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
