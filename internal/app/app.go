@@ -1,0 +1,129 @@
+// Package app wires fellesrom together: it opens and migrates the store,
+// builds the handlers of the site and the API, and wraps them in the
+// middleware every response goes through.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/fellesrom/fellesrom/internal/api"
+	"github.com/fellesrom/fellesrom/internal/finder"
+	"github.com/fellesrom/fellesrom/internal/store"
+	"github.com/fellesrom/fellesrom/internal/web"
+)
+
+// Config is the configuration of one instance.
+type Config struct {
+	Addr        string // listen address, default 127.0.0.1:8080
+	DataDir     string // where the SQLite file lives, default ./data
+	DatabaseURL string // postgres://… switches to PostgreSQL
+}
+
+// DSN is the database the configuration names: DatabaseURL, or the SQLite
+// file fellesrom.db in DataDir.
+func (c Config) DSN() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	dir := c.DataDir
+	if dir == "" {
+		dir = "data"
+	}
+	return filepath.Join(dir, "fellesrom.db")
+}
+
+// Describe names the database without secrets, for logs.
+func (c Config) Describe() string {
+	if c.DatabaseURL == "" {
+		return "SQLite " + c.DSN()
+	}
+	return "PostgreSQL"
+}
+
+// OpenStore opens the configured database and migrates it.
+func OpenStore(ctx context.Context, c Config) (*store.Store, error) {
+	st, err := store.Open(ctx, c.DSN())
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// Handler is everything the server answers: /healthz, the JSON API under
+// /api/ and the public site, behind the common middleware.
+func Handler(st *store.Store, f *finder.Finder, logger *slog.Logger) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		if err := st.Ping(ctx); err != nil {
+			logger.Error("health check: database does not answer", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "database unavailable")
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	now := func() time.Time { return time.Now() }
+	mux.Handle("/api/", api.New(api.Deps{Store: st, Finder: f, Logger: logger, Now: now}))
+	mux.Handle("/", web.New(web.Deps{Store: st, Finder: f, Logger: logger, Now: now}))
+	return chain(mux, logger)
+}
+
+// Serve runs the server until ctx ends, then shuts down gracefully.
+func Serve(ctx context.Context, addr string, h http.Handler, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.Info("listening", "addr", "http://"+ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// safePath is the request path for logs: never the query string, which may
+// hold what a person searched for.
+func safePath(r *http.Request) string {
+	p := r.URL.Path
+	if len(p) > 200 {
+		p = p[:200] + "…"
+	}
+	return strings.ToValidUTF8(p, "?")
+}
