@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -199,7 +200,23 @@ func (s Schedule) Location() (*time.Location, error) {
 	if tz == "" {
 		tz = DefaultTimeZone
 	}
-	return time.LoadLocation(tz)
+	return LoadLocation(tz)
+}
+
+var locations sync.Map // zone name → *time.Location
+
+// LoadLocation is time.LoadLocation with the zones kept once loaded: reading
+// the zone database is slow, and every group's schedule asks for its zone.
+func LoadLocation(name string) (*time.Location, error) {
+	if l, ok := locations.Load(name); ok {
+		return l.(*time.Location), nil
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	locations.Store(name, l)
+	return l, nil
 }
 
 // Validate checks the schedule: a start, a sane duration, a known zone and an

@@ -12,7 +12,9 @@ import (
 // (so "PÅRØRENDE" and "pårørende" are equal), and every run of characters that
 // are not letters or digits turned into one space.
 func Fold(s string) string {
-	s = norm.NFC.String(s)
+	if !norm.NFC.IsNormalString(s) {
+		s = norm.NFC.String(s)
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := true

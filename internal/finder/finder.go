@@ -237,6 +237,17 @@ func build(ctx context.Context, st *store.Store, version int64) (*index, error) 
 		lang: map[string]bitset{}, open: newBitset(n)}
 	idx.all.fill(n)
 	seen := map[string]bool{}
+	// Theme, model, organisation and place names repeat across groups:
+	// fold each distinct text once.
+	memo := map[string][]string{}
+	tokens := func(s string) []string {
+		if t, ok := memo[s]; ok {
+			return t
+		}
+		t := domain.Tokens(s)
+		memo[s] = t
+		return t
+	}
 	for doc, gi := range order {
 		g := groups[gi]
 		idx.ids[doc] = g.ID
@@ -281,7 +292,7 @@ func build(ctx context.Context, st *store.Store, version int64) (*index, error) 
 			[]string{cat.OrgByID[g.OrgID].Name, m.Name, m.SamiName})
 		clear(seen)
 		for _, f := range fields {
-			for _, tok := range domain.Tokens(f) {
+			for _, tok := range tokens(f) {
 				if !seen[tok] {
 					seen[tok] = true
 					idx.postings[tok] = append(idx.postings[tok], int32(doc))
@@ -382,29 +393,78 @@ func (idx *index) search(q Query) (Result, error) {
 		})
 		return res, nil
 	}
-	// Within a radius: nearest first.
+	// Within a radius: nearest first. An equirectangular distance (exact
+	// enough at these ranges, and cheap) filters and orders; the page's hits
+	// get the great-circle distance.
 	set.and(idx.hasCoord)
 	type near struct {
 		doc int
-		km  float64
+		d2  float64 // squared approximate distance in km²
 	}
 	var found []near
-	// A box around the point rules out most groups before the exact distance.
-	dlat := q.RadiusKm / 111.0
-	dlon := q.RadiusKm / (111.0 * math.Max(0.01, math.Cos(q.Near.Lat*math.Pi/180)))
+	const kmPerDeg = 6371.0 * math.Pi / 180
+	r2 := q.RadiusKm * q.RadiusKm * 1.0001
 	set.each(func(doc int) bool {
-		if math.Abs(idx.lat[doc]-q.Near.Lat) > dlat || math.Abs(idx.lon[doc]-q.Near.Lon) > dlon && dlon < 180 {
+		dy := (idx.lat[doc] - q.Near.Lat) * kmPerDeg
+		if dy*dy > r2 {
 			return true
 		}
-		if km := domain.DistanceKm(q.Near.Lat, q.Near.Lon, idx.lat[doc], idx.lon[doc]); km <= q.RadiusKm {
-			found = append(found, near{doc, km})
+		dlon := math.Mod(idx.lon[doc]-q.Near.Lon+540, 360) - 180
+		dx := dlon * kmPerDeg * math.Cos((idx.lat[doc]+q.Near.Lat)*math.Pi/360)
+		if d2 := dx*dx + dy*dy; d2 <= r2 {
+			found = append(found, near{doc, d2})
 		}
 		return true
 	})
-	slices.SortStableFunc(found, func(a, b near) int { return cmp.Compare(a.km, b.km) })
 	res.Total = len(found)
+	// Only the first from+PerPage need to be in order.
+	byDist := func(a, b near) int {
+		if c := cmp.Compare(a.d2, b.d2); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.doc, b.doc)
+	}
+	if k := from + q.PerPage; k < len(found)/4 {
+		partialSort(found, k, byDist)
+	} else {
+		slices.SortFunc(found, byDist)
+	}
 	for i := from; i < len(found) && len(res.Hits) < q.PerPage; i++ {
-		res.Hits = append(res.Hits, Hit{GroupID: idx.ids[found[i].doc], DistanceKm: found[i].km, HasDistance: true})
+		doc := found[i].doc
+		km := domain.DistanceKm(q.Near.Lat, q.Near.Lon, idx.lat[doc], idx.lon[doc])
+		res.Hits = append(res.Hits, Hit{GroupID: idx.ids[doc], DistanceKm: km, HasDistance: true})
 	}
 	return res, nil
+}
+
+// partialSort puts the k smallest elements of xs, in order, at its front.
+func partialSort[T any](xs []T, k int, less func(a, b T) int) {
+	// A max-heap of the k best so far.
+	h := xs[:k]
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= k {
+				return
+			}
+			if r := l + 1; r < k && less(h[r], h[l]) > 0 {
+				l = r
+			}
+			if less(h[l], h[i]) <= 0 {
+				return
+			}
+			h[i], h[l] = h[l], h[i]
+			i = l
+		}
+	}
+	for i := k/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for i := k; i < len(xs); i++ {
+		if less(xs[i], h[0]) < 0 {
+			h[0], xs[i] = xs[i], h[0]
+			down(0)
+		}
+	}
+	slices.SortFunc(h, less)
 }

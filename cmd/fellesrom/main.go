@@ -1,0 +1,150 @@
+// Command fellesrom is the clearinghouse for self-help groups: the public
+// finder, the JSON API and (later) the back office, in one program.
+//
+//	fellesrom serve [--addr 127.0.0.1:8080] [--data-dir ./data] [--demo]
+//	fellesrom migrate [--data-dir ./data]
+//	fellesrom demo [--data-dir ./data] [--groups N] [--seed S]
+//	fellesrom version
+//
+// DATABASE_URL=postgres://… runs on PostgreSQL instead of the SQLite file in
+// the data directory.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"github.com/fellesrom/fellesrom/internal/app"
+	"github.com/fellesrom/fellesrom/internal/finder"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(ctx, os.Args[1:], os.Stdout, logger); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "fellesrom:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: fellesrom <command> [flags]
+
+commands:
+  serve     run the web server (--addr, --data-dir, --demo)
+  migrate   bring the database schema up to date
+  demo      load the demo data set (--groups N adds N generated groups)
+  version   print the version
+
+DATABASE_URL=postgres://… uses PostgreSQL instead of SQLite in --data-dir.
+`
+
+func run(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger) error {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return flag.ErrHelp
+	}
+	cmd, args := args[0], args[1:]
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	cfg := app.Config{DatabaseURL: os.Getenv("DATABASE_URL")}
+	fs.StringVar(&cfg.DataDir, "data-dir", "./data", "directory of the SQLite database")
+	switch cmd {
+	case "serve":
+		fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+		withDemo := fs.Bool("demo", false, "load the demo data into an empty database before serving")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		st, err := app.OpenStore(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		logger.Info("database ready", "db", cfg.Describe())
+		if *withDemo {
+			if err := loadDemo(ctx, st, 0, 1, stdout); err != nil {
+				return err
+			}
+		}
+		f := finder.New(st)
+		return app.Serve(ctx, cfg.Addr, app.Handler(st, f, logger), logger)
+	case "migrate":
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		st, err := app.OpenStore(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		fmt.Fprintln(stdout, "migrated", cfg.Describe())
+		return nil
+	case "demo":
+		groups := fs.Int("groups", 0, "also generate this many groups (for benchmarks)")
+		seed := fs.Int64("seed", 1, "seed of the generated groups")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if *groups < 0 {
+			return errors.New("--groups cannot be negative")
+		}
+		st, err := app.OpenStore(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return loadDemo(ctx, st, *groups, *seed, stdout)
+	case "version":
+		fmt.Fprintln(stdout, "fellesrom", versionString())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(os.Stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		rev, dirty := "", false
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+		if rev != "" {
+			if len(rev) > 12 {
+				rev = rev[:12]
+			}
+			if dirty {
+				rev += "-dirty"
+			}
+			return "dev-" + rev
+		}
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			return bi.Main.Version
+		}
+	}
+	return "dev"
+}
