@@ -268,8 +268,8 @@ func build(ctx context.Context, st *store.Store, version int64) (*index, error) 
 			addTo(idx.muni, muni, doc, n)
 			addTo(idx.county, muni[:2], doc, n)
 		}
-		if hasVenue && venue.HasCoordinates {
-			idx.lat[doc], idx.lon[doc] = venue.Lat, venue.Lon
+		if lat, lon, ok := cat.publicPoint(g, model, venue); ok {
+			idx.lat[doc], idx.lon[doc] = lat, lon
 			idx.hasCoord.set(doc)
 		}
 		addTo(idx.format, g.Format, doc, n)

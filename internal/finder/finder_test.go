@@ -382,3 +382,56 @@ func manyThemes() string {
 	}
 	return b.String()
 }
+
+// TestHiddenPlacesCannotBeLocated: a distance search must not reveal where a
+// group with a hidden address meets. Moving the hidden venue within its grid
+// cell changes no distance the finder reports, and a search at the exact
+// spot with a small radius does not find it.
+func TestHiddenPlacesCannotBeLocated(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := build(t, st)
+		ctx := context.Background()
+		distances := func() map[string]float64 {
+			t.Helper()
+			out := map[string]float64{}
+			for _, p := range []finder.Point{w.oslo, {Lat: 59.5, Lon: 10.2}, {Lat: 60.3, Lon: 11.4}} {
+				res, err := finder.New(st).Search(ctx, finder.Query{Near: &p, RadiusKm: 200, Page: 1, PerPage: 100})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, h := range res.Hits {
+					out[fmt.Sprintf("%v %s", p, h.GroupID)] = h.DistanceKm
+				}
+			}
+			return out
+		}
+		before := distances()
+		if len(before) == 0 {
+			t.Fatal("the Oslo meeting is not found near Oslo at all")
+		}
+		v := w.hiddenVenue
+		v.Lat, v.Lon = v.Lat+0.004, v.Lon-0.006 // about 500 m away, same cell
+		if err := st.SaveVenue(ctx, &v); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(before, distances()); diff != "" {
+			t.Errorf("moving a hidden venue within its cell changed reported distances:\n%s", diff)
+		}
+		if got := search(t, finder.New(st), w, fmt.Sprintf("near=%f,%f&km=1", v.Lat, v.Lon)); len(got) != 0 {
+			t.Errorf("a 1 km search at the hidden spot finds %v", got)
+		}
+		// A closed group at a house with a public address is placed at the house.
+		house := w.house
+		house.VenueID = w.houseVenue.ID
+		if err := st.SaveOrganisation(ctx, &house); err != nil {
+			t.Fatal(err)
+		}
+		res, err := finder.New(st).Search(ctx, finder.Query{Near: &w.tromso, RadiusKm: 1, Page: 1, PerPage: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := slugsOf(t, w, res); len(got) != 2 || res.Hits[0].DistanceKm > 0.01 {
+			t.Errorf("closed groups of a house with a public address: %v %v", got, res.Hits)
+		}
+	})
+}

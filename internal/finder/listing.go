@@ -2,6 +2,7 @@ package finder
 
 import (
 	"context"
+	"math"
 
 	"github.com/fellesrom/fellesrom/internal/domain"
 )
@@ -44,6 +45,32 @@ func (c *Catalog) listing(g domain.Group) Listing {
 		l.Group.VenueID, l.Group.RoomID = "", ""
 	}
 	return l
+}
+
+// GridDegrees is the size of the grid that a hidden meeting place's
+// coordinates are snapped to for distance search: 0.1° of latitude is about
+// 11 km; the longitude step is twice that, about 5–11 km in Norway.
+const GridDegrees = 0.1
+
+// publicPoint is where the finder may say a group is, for distance search.
+// Exact coordinates would let anyone locate a hidden meeting place by
+// repeating a search with a shrinking radius, so a group whose address is not
+// public is placed at its organisation's public address if it has one, and
+// otherwise at the centre of a coarse grid cell around the meeting place.
+func (c *Catalog) publicPoint(g domain.Group, m domain.Model, v domain.Venue) (lat, lon float64, ok bool) {
+	if v.ID == "" || !v.HasCoordinates {
+		return 0, 0, false
+	}
+	if domain.AddressVisible(g, m, v) {
+		return v.Lat, v.Lon, true
+	}
+	if o, found := c.OrgByID[g.OrgID]; found {
+		if ov, found := c.VenueByID[o.VenueID]; found && ov.AddressPublic && ov.HasCoordinates {
+			return ov.Lat, ov.Lon, true
+		}
+	}
+	snap := func(x, step float64) float64 { return (math.Floor(x/step) + 0.5) * step }
+	return snap(v.Lat, GridDegrees), snap(v.Lon, 2*GridDegrees), true
 }
 
 // Listings loads the groups of a page of hits, in the order of the hits.
