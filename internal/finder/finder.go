@@ -74,6 +74,7 @@ type index struct {
 	ids      []string
 	lat, lon []float64
 	hasCoord bitset
+	cells    map[cell][]int32 // documents with coordinates, by grid cell, ascending
 	all      bitset
 	tokens   []string // sorted
 	postings map[string][]int32
@@ -300,6 +301,7 @@ func build(ctx context.Context, st *store.Store, version int64) (*index, error) 
 			}
 		}
 	}
+	idx.buildCells()
 	idx.tokens = make([]string, 0, len(idx.postings))
 	for t := range idx.postings {
 		idx.tokens = append(idx.tokens, t)
@@ -396,7 +398,6 @@ func (idx *index) search(q Query) (Result, error) {
 	// Within a radius: nearest first. An equirectangular distance (exact
 	// enough at these ranges, and cheap) filters and orders; the page's hits
 	// get the great-circle distance.
-	set.and(idx.hasCoord)
 	type near struct {
 		doc int
 		d2  float64 // squared approximate distance in km²
@@ -404,18 +405,36 @@ func (idx *index) search(q Query) (Result, error) {
 	var found []near
 	const kmPerDeg = 6371.0 * math.Pi / 180
 	r2 := q.RadiusKm * q.RadiusKm * 1.0001
-	set.each(func(doc int) bool {
-		dy := (idx.lat[doc] - q.Near.Lat) * kmPerDeg
-		if dy*dy > r2 {
-			return true
+	// Only the grid cells that the circle's bounding box touches.
+	dlat := q.RadiusKm/kmPerDeg + cellLat
+	dlon := q.RadiusKm/(kmPerDeg*math.Max(0.01, math.Cos((math.Abs(q.Near.Lat)+dlat)*math.Pi/180))) + cellLon
+	lo, hi := cellOf(q.Near.Lat-dlat, q.Near.Lon-dlon), cellOf(q.Near.Lat+dlat, q.Near.Lon+dlon)
+	wrap := dlon >= 180 || hi.lon-lo.lon >= int32(360/cellLon)
+	visit := func(docs []int32) {
+		for _, d := range docs {
+			doc := int(d)
+			if set[doc>>6]&(1<<(uint(doc)&63)) == 0 {
+				continue
+			}
+			dy := (idx.lat[doc] - q.Near.Lat) * kmPerDeg
+			dlon := math.Mod(idx.lon[doc]-q.Near.Lon+540, 360) - 180
+			dx := dlon * kmPerDeg * math.Cos((idx.lat[doc]+q.Near.Lat)*math.Pi/360)
+			if d2 := dx*dx + dy*dy; d2 <= r2 {
+				found = append(found, near{doc, d2})
+			}
 		}
-		dlon := math.Mod(idx.lon[doc]-q.Near.Lon+540, 360) - 180
-		dx := dlon * kmPerDeg * math.Cos((idx.lat[doc]+q.Near.Lat)*math.Pi/360)
-		if d2 := dx*dx + dy*dy; d2 <= r2 {
-			found = append(found, near{doc, d2})
+	}
+	if wrap || len(idx.cells) < int(hi.lat-lo.lat+1)*int(hi.lon-lo.lon+1) {
+		for _, docs := range idx.cells {
+			visit(docs)
 		}
-		return true
-	})
+	} else {
+		for la := lo.lat; la <= hi.lat; la++ {
+			for lo := lo.lon; lo <= hi.lon; lo++ {
+				visit(idx.cells[cell{la, lo}])
+			}
+		}
+	}
 	res.Total = len(found)
 	// Only the first from+PerPage need to be in order.
 	byDist := func(a, b near) int {
@@ -467,4 +486,24 @@ func partialSort[T any](xs []T, k int, less func(a, b T) int) {
 		}
 	}
 	slices.SortFunc(h, less)
+}
+
+// The grid of the distance search: cells of 0.25° latitude (28 km) by 0.5°
+// longitude (10–28 km in Norway).
+const cellLat, cellLon = 0.25, 0.5
+
+type cell struct{ lat, lon int32 }
+
+// buildCells files every document with coordinates under its grid cell.
+func (idx *index) buildCells() {
+	idx.cells = map[cell][]int32{}
+	idx.hasCoord.each(func(doc int) bool {
+		c := cellOf(idx.lat[doc], idx.lon[doc])
+		idx.cells[c] = append(idx.cells[c], int32(doc))
+		return true
+	})
+}
+
+func cellOf(lat, lon float64) cell {
+	return cell{int32(math.Floor(lat / cellLat)), int32(math.Floor(lon / cellLon))}
 }

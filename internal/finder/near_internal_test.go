@@ -44,6 +44,7 @@ func TestNearMatchesBruteForce(t *testing.T) {
 			idx.hasCoord.set(i)
 		}
 	}
+	idx.buildCells()
 	for range 50 {
 		p := Point{58 + r.Float64()*13, 5 + r.Float64()*26}
 		km := 5 + r.Float64()*300

@@ -1,6 +1,11 @@
 // Package web serves the public site: the front page, the finder, group and
 // organisation pages. Pages are rendered on the server with html/template and
-// work without JavaScript.
+// work without JavaScript; one small script adds a "use my location" button
+// to the finder.
+//
+// Every page exists in each language of [i18n.Languages] under the same
+// ASCII path, with the language as a path prefix: Bokmål at the root
+// (/finn), the others under /en/, /nn/ and /se/ (/en/finn).
 package web
 
 import (
@@ -9,6 +14,7 @@ import (
 	"time"
 
 	"github.com/fellesrom/fellesrom/internal/finder"
+	"github.com/fellesrom/fellesrom/internal/i18n"
 	"github.com/fellesrom/fellesrom/internal/store"
 )
 
@@ -20,12 +26,70 @@ type Deps struct {
 	Now    func() time.Time
 }
 
+// site is the public site.
+type site struct {
+	store  *store.Store
+	finder *finder.Finder
+	log    *slog.Logger
+	now    func() time.Time
+	cat    *i18n.Catalog
+	tmpl   *templates
+	assets *assets
+}
+
 // New returns the handler of the public site (every path but /api/ and /healthz).
 func New(d Deps) http.Handler {
+	s := &site{store: d.Store, finder: d.Finder, log: d.Logger, now: d.Now, cat: i18n.DefaultCatalog(),
+		assets: mustLoadAssets()}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.tmpl = mustParseTemplates(s.assets)
+	return s.routes()
+}
+
+// prefix is the path prefix of a language: "" for Bokmål, "/en" for English.
+func prefix(lang string) string {
+	if lang == i18n.Default {
+		return ""
+	}
+	return "/" + lang
+}
+
+// pageHandler is a page in one language.
+type pageHandler func(w http.ResponseWriter, r *http.Request, lang string)
+
+func (s *site) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write([]byte("<!doctype html><html lang=\"nb\"><title>fellesrom</title><h1>fellesrom</h1></html>"))
-	})
+	mux.Handle("/static/{file}", s.get(i18n.Default, s.static))
+	for _, lang := range i18n.Languages {
+		p := prefix(lang)
+		mux.Handle(p+"/{$}", s.get(lang, s.front))
+		mux.Handle(p+"/finn", s.get(lang, s.finderPage))
+		mux.Handle(p+"/gruppe/{slug}", s.get(lang, s.groupPage))
+		mux.Handle(p+"/organisasjon/{slug}", s.get(lang, s.organisationPage))
+		if p != "" {
+			mux.Handle(p, s.get(lang, func(w http.ResponseWriter, r *http.Request, lang string) {
+				http.Redirect(w, r, p+"/", http.StatusMovedPermanently)
+			}))
+			mux.Handle(p+"/", s.get(lang, s.notFound))
+		}
+	}
+	mux.Handle("/", s.get(i18n.Default, s.notFound))
 	return mux
+}
+
+// get lets GET and HEAD through to h, and answers other methods with 405.
+func (s *site) get(lang string, h pageHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			s.methodNotAllowed(w, r, lang)
+			return
+		}
+		h(w, r, lang)
+	})
 }
