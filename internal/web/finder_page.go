@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -20,19 +21,19 @@ type fieldError struct {
 // the search.
 type finderView struct {
 	page
-	Q         string
-	Lat, Lon  string
-	Themes    []option
-	Models    []option
-	Formats   []option
-	Days      []option
-	Times     []option
-	Counties  []countyGroup
-	AnyMuni   bool
-	Languages []option
-	AnyLang   bool
-	Km        []option
-	Open      bool
+	Q              string
+	Lat, Lon       string
+	Themes         []option
+	Models         []option
+	Formats        []option
+	Days           []option
+	Times          []option
+	Municipalities template.HTML // the options, by county
+	AnyMuni        bool
+	Languages      []option
+	AnyLang        bool
+	Km             []option
+	Open           bool
 
 	Errors      []fieldError
 	errorFor    map[string]*Phrase
