@@ -121,6 +121,7 @@ func (s *Store) SaveGroup(ctx context.Context, g *domain.Group, by, reason strin
 		return err
 	}
 	now := utcNow()
+	ctx = WithActor(ctx, Actor{ID: by, Source: ActorOf(ctx).Source})
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		g.UpdatedAt = now
 		if g.ID == "" {
@@ -129,16 +130,25 @@ func (s *Store) SaveGroup(ctx context.Context, g *domain.Group, by, reason strin
 			if err := insertGroup(ctx, tx, g, by); err != nil {
 				return err
 			}
+			if err := auditChange(ctx, tx, "group", g.ID, g.OrgID, nil, g); err != nil {
+				return err
+			}
 			return bumpDirectory(ctx, tx)
 		}
-		var old string
-		err := tx.QueryRowContext(ctx, `SELECT status FROM groups WHERE id = $1`, g.ID).Scan(&old)
+		prev, err := scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups WHERE id = $1`, g.ID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
 		if err != nil {
 			return err
 		}
+		prevs := []domain.Group{prev}
+		if err := fillGroupSets(ctx, tx, prevs, "WHERE group_id = $1", g.ID); err != nil {
+			return err
+		}
+		prev = prevs[0]
+		g.CreatedAt = prev.CreatedAt
+		old := string(prev.Status)
 		if err := execOne(ctx, tx, `UPDATE groups SET slug = $1, name = $2, description = $3, model_id = $4,
 			organisation_id = $5, format = $6, age_group = $7, gender = $8, for_relatives = $9, status = $10,
 			takes_new_members = $11, capacity = $12, join_method = $13, schedule_start = $14, schedule_minutes = $15,
@@ -159,6 +169,11 @@ func (s *Store) SaveGroup(ctx context.Context, g *domain.Group, by, reason strin
 				VALUES ($1, $2, $3, $4, $5)`, g.ID, string(g.Status), reason, now, by); err != nil {
 				return err
 			}
+		}
+		sorted := *g
+		sorted.ThemeIDs, sorted.Languages = uniq(g.ThemeIDs), uniq(g.Languages)
+		if err := auditChange(ctx, tx, "group", g.ID, g.OrgID, prev, sorted); err != nil {
+			return err
 		}
 		return bumpDirectory(ctx, tx)
 	})
@@ -184,6 +199,11 @@ func (s *Store) InsertGroups(ctx context.Context, groups []*domain.Group, by str
 			if err := insertGroup(ctx, tx, g, by); err != nil {
 				return err
 			}
+		}
+		err := auditTx(WithActor(ctx, Actor{ID: by, Source: ActorOf(ctx).Source}), tx,
+			AuditEntry{Action: "group.import", ObjectType: "group", Detail: map[string]any{"count": len(groups)}})
+		if err != nil {
+			return err
 		}
 		return bumpDirectory(ctx, tx)
 	})
@@ -312,6 +332,16 @@ func (s *Store) queryGroups(ctx context.Context, q string, args ...any) ([]domai
 // fillGroupSets reads themes and languages for gs; where filters the
 // group_themes and group_languages rows.
 func (s *Store) fillGroupSets(ctx context.Context, gs []domain.Group, where string, args ...any) error {
+	return fillGroupSets(ctx, s.read, gs, where, args...)
+}
+
+// querier is a pool or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func fillGroupSets(ctx context.Context, db querier, gs []domain.Group, where string, args ...any) error {
 	index := make(map[string]int, len(gs))
 	for i, g := range gs {
 		index[g.ID] = i
@@ -324,7 +354,7 @@ func (s *Store) fillGroupSets(ctx context.Context, gs []domain.Group, where stri
 		{`SELECT group_id, theme_id FROM group_themes ` + where, func(g *domain.Group, v string) { g.ThemeIDs = append(g.ThemeIDs, v) }, true},
 		{`SELECT group_id, lang FROM group_languages ` + where, func(g *domain.Group, v string) { g.Languages = append(g.Languages, v) }, true},
 	} {
-		rows, err := s.read.QueryContext(ctx, q.sql, args...)
+		rows, err := db.QueryContext(ctx, q.sql, args...)
 		if err != nil {
 			return err
 		}

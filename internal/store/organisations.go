@@ -23,6 +23,7 @@ func (s *Store) SaveOrganisation(ctx context.Context, o *domain.Organisation) er
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		args := []any{nullString(o.ParentID), string(o.Kind), o.Slug, o.Name, o.Description.Marshal(), o.Email,
 			o.Phone, o.Website, nullString(o.VenueID), o.OpeningHours.Marshal(), now}
+		var prev any
 		if o.ID == "" {
 			o.ID = NewID()
 			o.CreatedAt = now
@@ -32,6 +33,18 @@ func (s *Store) SaveOrganisation(ctx context.Context, o *domain.Organisation) er
 				return err
 			}
 		} else {
+			old, err := scanOrganisation(tx.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organisations WHERE id = $1`, o.ID))
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			if err != nil {
+				return err
+			}
+			if old.Municipalities, err = orgMunicipalities(ctx, tx, o.ID); err != nil {
+				return err
+			}
+			o.CreatedAt = old.CreatedAt
+			prev = old
 			if err := execOne(ctx, tx, `UPDATE organisations SET parent_id = $1, kind = $2, slug = $3, name = $4,
 				description = $5, email = $6, phone = $7, website = $8, venue_id = $9, opening_hours = $10,
 				updated_at = $11 WHERE id = $12`, append(args, o.ID)...); err != nil {
@@ -42,11 +55,21 @@ func (s *Store) SaveOrganisation(ctx context.Context, o *domain.Organisation) er
 			}
 		}
 		o.UpdatedAt = now
+		o.Municipalities = uniq(o.Municipalities)
 		for _, m := range o.Municipalities {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO organisation_municipalities (organisation_id, municipality_id)
 				VALUES ($1, $2)`, o.ID, m); err != nil {
 				return fmt.Errorf("municipality %s: %w", m, err)
 			}
+		}
+		var err error
+		if prev == nil {
+			err = auditChange(ctx, tx, "organisation", o.ID, o.ID, nil, o)
+		} else {
+			err = auditChange(ctx, tx, "organisation", o.ID, o.ID, prev, *o)
+		}
+		if err != nil {
+			return err
 		}
 		return bumpDirectory(ctx, tx)
 	})
@@ -118,20 +141,26 @@ func (s *Store) Organisation(ctx context.Context, idOrSlug string) (domain.Organ
 	if err != nil {
 		return o, err
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT municipality_id FROM organisation_municipalities
-		WHERE organisation_id = $1 ORDER BY municipality_id`, o.ID)
+	o.Municipalities, err = orgMunicipalities(ctx, s.read, o.ID)
+	return o, err
+}
+
+func orgMunicipalities(ctx context.Context, db querier, orgID string) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT municipality_id FROM organisation_municipalities
+		WHERE organisation_id = $1 ORDER BY municipality_id`, orgID)
 	if err != nil {
-		return o, err
+		return nil, err
 	}
 	defer rows.Close()
+	var out []string
 	for rows.Next() {
 		var m string
 		if err := rows.Scan(&m); err != nil {
-			return o, err
+			return nil, err
 		}
-		o.Municipalities = append(o.Municipalities, m)
+		out = append(out, m)
 	}
-	return o, rows.Err()
+	return out, rows.Err()
 }
 
 // SaveVenue creates the venue (when its ID is empty) or updates it.
@@ -149,6 +178,17 @@ func (s *Store) SaveVenue(ctx context.Context, v *domain.Venue) error {
 	args := []any{nullString(v.OrgID), v.Name, v.Street, v.PostalCode, v.City, v.MunicipalityID, lat, lon,
 		v.StepFree, v.HearingLoop, v.AccessibleToilet, v.AddressPublic, v.Directions.Marshal()}
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		var prev any
+		if v.ID != "" {
+			old, err := scanVenue(tx.QueryRowContext(ctx, `SELECT `+venueColumns+` FROM venues WHERE id = $1`, v.ID))
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			if err != nil {
+				return err
+			}
+			prev = old
+		}
 		if v.ID == "" {
 			v.ID = NewID()
 			if _, err := tx.ExecContext(ctx, `INSERT INTO venues (organisation_id, name, street, postal_code, city,
@@ -159,6 +199,15 @@ func (s *Store) SaveVenue(ctx context.Context, v *domain.Venue) error {
 		} else if err := execOne(ctx, tx, `UPDATE venues SET organisation_id = $1, name = $2, street = $3,
 			postal_code = $4, city = $5, municipality_id = $6, lat = $7, lon = $8, step_free = $9, hearing_loop = $10,
 			accessible_toilet = $11, address_public = $12, directions = $13 WHERE id = $14`, append(args, v.ID)...); err != nil {
+			return err
+		}
+		var err error
+		if prev == nil {
+			err = auditChange(ctx, tx, "venue", v.ID, v.OrgID, nil, v)
+		} else {
+			err = auditChange(ctx, tx, "venue", v.ID, v.OrgID, prev, *v)
+		}
+		if err != nil {
 			return err
 		}
 		return bumpDirectory(ctx, tx)
@@ -219,12 +268,26 @@ func (s *Store) SaveRoom(ctx context.Context, r *domain.Room) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if r.ID == "" {
 			r.ID = NewID()
-			_, err := tx.ExecContext(ctx, `INSERT INTO rooms (id, venue_id, name, capacity) VALUES ($1, $2, $3, $4)`,
-				r.ID, r.VenueID, r.Name, r.Capacity)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO rooms (id, venue_id, name, capacity) VALUES ($1, $2, $3, $4)`,
+				r.ID, r.VenueID, r.Name, r.Capacity); err != nil {
+				return err
+			}
+			return auditChange(ctx, tx, "room", r.ID, "", nil, r)
+		}
+		var old domain.Room
+		err := tx.QueryRowContext(ctx, `SELECT id, venue_id, name, capacity FROM rooms WHERE id = $1`, r.ID).
+			Scan(&old.ID, &old.VenueID, &old.Name, &old.Capacity)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
 			return err
 		}
-		return execOne(ctx, tx, `UPDATE rooms SET venue_id = $2, name = $3, capacity = $4 WHERE id = $1`,
-			r.ID, r.VenueID, r.Name, r.Capacity)
+		if err := execOne(ctx, tx, `UPDATE rooms SET venue_id = $2, name = $3, capacity = $4 WHERE id = $1`,
+			r.ID, r.VenueID, r.Name, r.Capacity); err != nil {
+			return err
+		}
+		return auditChange(ctx, tx, "room", r.ID, "", old, *r)
 	})
 }
 

@@ -18,6 +18,14 @@ var Engines = []store.Engine{store.SQLite, store.Postgres}
 // Open returns a migrated, empty store on engine, closed at the end of the test.
 func Open(t testing.TB, engine store.Engine) *store.Store {
 	t.Helper()
+	s, _ := OpenDSN(t, engine)
+	return s
+}
+
+// OpenDSN is Open, and also returns the store's DSN, for tests that need a
+// second connection of their own (several instances, raw SQL).
+func OpenDSN(t testing.TB, engine store.Engine) (*store.Store, string) {
+	t.Helper()
 	ctx := context.Background()
 	var dsn string
 	switch engine {
@@ -36,7 +44,7 @@ func Open(t testing.TB, engine store.Engine) *store.Store {
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return s, dsn
 }
 
 func migrate(dsn string) error {
