@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -78,6 +79,12 @@ func Handler(st *store.Store, f *finder.Finder, logger *slog.Logger) http.Handle
 		}
 		fmt.Fprintln(w, "ok")
 	})
+	started := time.Now()
+	mux.HandleFunc("GET /.well-known/security.txt", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		fmt.Fprint(w, securityTxt(r, started))
+	})
 	now := func() time.Time { return time.Now() }
 	mux.Handle("/api/", api.New(api.Deps{Store: st, Finder: f, Logger: logger, Now: now}))
 	mux.Handle("/", web.New(web.Deps{Store: st, Finder: f, Logger: logger, Now: now}))
@@ -126,4 +133,19 @@ func safePath(r *http.Request) string {
 		p = p[:200] + "…"
 	}
 	return strings.ToValidUTF8(p, "?")
+}
+
+// SecurityContact is where security reports go, for /.well-known/security.txt
+// (RFC 9116). FELLESROM_SECURITY_CONTACT overrides it for an installation.
+var SecurityContact = "mailto:security@fellesrom.example"
+
+func securityTxt(r *http.Request, started time.Time) string {
+	contact := SecurityContact
+	if c := os.Getenv("FELLESROM_SECURITY_CONTACT"); c != "" {
+		contact = c
+	}
+	// RFC 9116 wants an expiry under a year ahead; a running instance
+	// renews it with every start.
+	expires := started.UTC().AddDate(0, 6, 0).Format(time.RFC3339)
+	return "Contact: " + contact + "\nExpires: " + expires + "\nPreferred-Languages: nb, nn, en\n"
 }

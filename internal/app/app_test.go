@@ -131,3 +131,51 @@ func TestCrossOriginPostRejected(t *testing.T) {
 		t.Errorf("cross-site POST: %d, want 403", res.StatusCode)
 	}
 }
+
+func TestSecurityTxtAndBodyLimit(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	srv, _ := server(t, st)
+	res, err := http.Get(srv.URL + "/.well-known/security.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(body), "Contact: mailto:") || !strings.Contains(string(body), "Expires: ") {
+		t.Errorf("security.txt: %d %s", res.StatusCode, body)
+	}
+	big := strings.NewReader("a=" + strings.Repeat("x", app.MaxBodyBytes+10))
+	req, _ := http.NewRequest("POST", srv.URL+"/", big)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("a body over the limit: %d", res.StatusCode)
+	}
+}
+
+func TestHSTSOverTLS(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	srv := httptest.NewTLSServer(app.Handler(st, finder.New(st), slog.New(slog.DiscardHandler)))
+	defer srv.Close()
+	res, err := srv.Client().Get(srv.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if !strings.HasPrefix(res.Header.Get("Strict-Transport-Security"), "max-age=") {
+		t.Errorf("no HSTS over TLS: %v", res.Header)
+	}
+	plain, _ := server(t, st)
+	res, err = http.Get(plain.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.Header.Get("Strict-Transport-Security") != "" {
+		t.Error("HSTS over plain HTTP")
+	}
+}

@@ -15,7 +15,12 @@ import (
 const ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
+// MaxBodyBytes is the largest request body any handler reads: the forms of
+// the site are small, and a larger body is refused before it is read.
+const MaxBodyBytes = 256 << 10
+
 func chain(h http.Handler, logger *slog.Logger) http.Handler {
+	h = limitBody(h)
 	h = gzipHandler(h)
 	h = securityHeaders(h)
 	h = http.NewCrossOriginProtection().Handler(h)
@@ -24,9 +29,26 @@ func chain(h http.Handler, logger *slog.Logger) http.Handler {
 	return h
 }
 
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > MaxBodyBytes {
+			http.Error(w, "Request Entity Too Large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if r.TLS != nil {
+			// Behind a TLS-terminating proxy the proxy sends this header.
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
 		h.Set("Content-Security-Policy", ContentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
