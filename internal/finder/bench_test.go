@@ -98,8 +98,8 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
-// BenchmarkIndexBuild measures loading the whole directory into the index,
-// which every instance does after a change.
+// BenchmarkIndexBuild measures building the index from nothing, as an
+// instance does at its first search.
 func BenchmarkIndexBuild(b *testing.B) {
 	for _, e := range storetest.Engines {
 		st := benchStore(b, e)
@@ -107,6 +107,37 @@ func BenchmarkIndexBuild(b *testing.B) {
 			for b.Loop() {
 				f := finder.New(st)
 				if _, err := f.Catalog(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkIndexRefresh measures what every instance does at its next search
+// after a change to one group: reload that group, rebuild the index.
+func BenchmarkIndexRefresh(b *testing.B) {
+	for _, e := range storetest.Engines {
+		st := benchStore(b, e)
+		ctx := context.Background()
+		f := finder.New(st)
+		res, err := f.Search(ctx, finder.Query{Page: 1, PerPage: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		g, err := st.Group(ctx, res.Hits[0].GroupID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(string(e), func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				g.Capacity = g.Capacity%8 + 1
+				if err := st.SaveGroup(ctx, &g, "bench", ""); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				if _, err := f.Catalog(ctx); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -91,9 +91,20 @@ type index struct {
 
 // Finder answers searches of the public directory.
 type Finder struct {
-	st  *store.Store
-	mu  sync.Mutex // one rebuild at a time
-	cur atomic.Pointer[index]
+	st   *store.Store
+	mu   sync.Mutex // one rebuild at a time; guards docs
+	cur  atomic.Pointer[index]
+	docs map[string]*doc // by group ID, kept between builds
+}
+
+// doc is what the index keeps of a group between builds: the group without
+// its description, and what is costly to derive from it. A rebuild reloads
+// from the database only the groups whose last change is newer.
+type doc struct {
+	g      domain.Group
+	rank   int      // those that take new members first, then by status
+	key    []byte   // collation key of the Bokmål name
+	tokens []string // distinct words of the group's own names and descriptions
 }
 
 // New returns a finder over st. The index is built on first use.
@@ -113,10 +124,15 @@ func (f *Finder) current(ctx context.Context) (*index, error) {
 	if idx := f.cur.Load(); idx != nil && idx.cat.Version >= v {
 		return idx, nil
 	}
-	idx, err := build(ctx, f.st, v)
+	docs, err := refreshDocs(ctx, f.st, f.docs)
+	if err != nil {
+		return nil, fmt.Errorf("load groups for the finder: %w", err)
+	}
+	idx, err := build(ctx, f.st, v, docs)
 	if err != nil {
 		return nil, fmt.Errorf("build finder index: %w", err)
 	}
+	f.docs = docs
 	f.cur.Store(idx)
 	return idx, nil
 }
@@ -130,14 +146,14 @@ func (f *Finder) Catalog(ctx context.Context) (*Catalog, error) {
 	return idx.cat, nil
 }
 
-func loadCatalog(ctx context.Context, st *store.Store, version int64) (*Catalog, []domain.Group, error) {
+func loadCatalog(ctx context.Context, st *store.Store, version int64) (*Catalog, error) {
 	c := &Catalog{Version: version, ThemeByID: map[string]domain.Theme{}, ThemeBySlug: map[string]domain.Theme{},
 		ModelByID: map[string]domain.Model{}, ModelBySlug: map[string]domain.Model{}, OrgByID: map[string]domain.Organisation{},
 		OrgBySlug: map[string]domain.Organisation{}, VenueByID: map[string]domain.Venue{},
 		MunicipalityBy: map[string]domain.Municipality{}, CountyByID: map[string]domain.County{}}
 	themes, err := st.Themes(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for _, t := range themes {
 		c.ThemeByID[t.ID], c.ThemeBySlug[t.Slug] = t, t
@@ -146,91 +162,142 @@ func loadCatalog(ctx context.Context, st *store.Store, version int64) (*Catalog,
 		}
 	}
 	if c.Models, err = st.Models(ctx); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for _, m := range c.Models {
 		c.ModelByID[m.ID], c.ModelBySlug[m.Slug] = m, m
 	}
 	if c.Organisations, err = st.Organisations(ctx); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for _, o := range c.Organisations {
 		c.OrgByID[o.ID], c.OrgBySlug[o.Slug] = o, o
 	}
 	venues, err := st.Venues(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for _, v := range venues {
 		c.VenueByID[v.ID] = v
 	}
 	if c.Municipalities, err = st.Municipalities(ctx); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for _, m := range c.Municipalities {
 		c.MunicipalityBy[m.ID] = m
 	}
 	if c.Counties, err = st.Counties(ctx); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for _, k := range c.Counties {
 		c.CountyByID[k.ID] = k
 	}
-	groups, err := st.AllGroups(ctx)
+	return c, nil
+}
+
+// refreshDocs returns the documents of every group, reusing those in prev
+// whose group has not changed since, and reading the others.
+func refreshDocs(ctx context.Context, st *store.Store, prev map[string]*doc) (map[string]*doc, error) {
+	stamps, err := st.GroupStamps(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	langs := map[string]bool{}
-	for _, g := range groups {
-		for _, l := range g.Languages {
-			langs[l] = true
+	docs := make(map[string]*doc, len(stamps))
+	var stale []string
+	for _, s := range stamps {
+		if d, ok := prev[s.ID]; ok && d.g.UpdatedAt.Equal(s.UpdatedAt) {
+			docs[s.ID] = d
+		} else {
+			stale = append(stale, s.ID)
 		}
 	}
-	for l := range langs {
-		c.Languages = append(c.Languages, l)
+	col := collate.New(language.Danish, collate.IgnoreCase) // Norwegian alphabet order
+	var buf collate.Buffer
+	seen := map[string]bool{}
+	if len(stale) > len(stamps)/2 {
+		// Mostly new: one scan of the whole table is quicker than lookups.
+		all, err := st.AllGroups(ctx)
+		if err != nil {
+			return nil, err
+		}
+		stale = stale[:0]
+		for _, g := range all {
+			if _, ok := docs[g.ID]; !ok {
+				docs[g.ID] = newDoc(g, col, &buf, seen)
+			}
+		}
+		return docs, nil
 	}
-	slices.Sort(c.Languages)
-	return c, groups, nil
+	for len(stale) > 0 {
+		n := min(len(stale), 500)
+		groups, err := st.GroupsByID(ctx, stale[:n])
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range groups {
+			docs[g.ID] = newDoc(g, col, &buf, seen)
+		}
+		stale = stale[n:]
+	}
+	return docs, nil
+}
+
+func newDoc(g domain.Group, col *collate.Collator, buf *collate.Buffer, seen map[string]bool) *doc {
+	d := &doc{key: slices.Clone(col.KeyFromString(buf, g.Name.In("nb")))}
+	buf.Reset()
+	clear(seen)
+	for _, f := range slices.Concat(textValues(g.Name), textValues(g.Description)) {
+		for _, tok := range domain.Tokens(f) {
+			if !seen[tok] {
+				seen[tok] = true
+				d.tokens = append(d.tokens, tok)
+			}
+		}
+	}
+	g.Description = nil // searched through the tokens; pages read it from the store
+	d.g = g
+	d.rank = statusRank[g.Status]
+	if !g.OpenToNewcomers() {
+		d.rank += len(statusRank)
+	}
+	return d
 }
 
 var statusRank = map[domain.Status]int{domain.StatusRecruiting: 0, domain.StatusRunning: 1, domain.StatusStarting: 2,
 	domain.StatusPlanned: 3, domain.StatusPaused: 4}
 
-func build(ctx context.Context, st *store.Store, version int64) (*index, error) {
-	cat, groups, err := loadCatalog(ctx, st, version)
+func build(ctx context.Context, st *store.Store, version int64, docs map[string]*doc) (*index, error) {
+	cat, err := loadCatalog(ctx, st, version)
 	if err != nil {
 		return nil, err
 	}
+	langs := map[string]bool{}
 	// Only groups the public may see, in the order results are listed:
 	// those that take new members first, then by status, then by name.
-	groups = slices.DeleteFunc(groups, func(g domain.Group) bool { return !slices.Contains(domain.PublicStatuses, g.Status) })
-	col := collate.New(language.Danish, collate.IgnoreCase) // Norwegian alphabet order
-	var buf collate.Buffer
-	keys := make([][]byte, len(groups))
-	order := make([]int, len(groups))
-	for i, g := range groups {
-		keys[i] = slices.Clone(col.KeyFromString(&buf, g.Name.In("nb")))
-		buf.Reset()
-		order[i] = i
+	var ds []*doc
+	for _, d := range docs {
+		for _, l := range d.g.Languages {
+			langs[l] = true
+		}
+		if slices.Contains(domain.PublicStatuses, d.g.Status) {
+			ds = append(ds, d)
+		}
 	}
-	slices.SortFunc(order, func(a, b int) int {
-		ga, gb := groups[a], groups[b]
-		if oa, ob := ga.OpenToNewcomers(), gb.OpenToNewcomers(); oa != ob {
-			if oa {
-				return -1
-			}
-			return 1
+	for l := range langs {
+		cat.Languages = append(cat.Languages, l)
+	}
+	slices.Sort(cat.Languages)
+	slices.SortFunc(ds, func(a, b *doc) int {
+		if a.rank != b.rank {
+			return a.rank - b.rank
 		}
-		if c := cmp.Compare(statusRank[ga.Status], statusRank[gb.Status]); c != 0 {
+		if c := bytes.Compare(a.key, b.key); c != 0 {
 			return c
 		}
-		if c := bytes.Compare(keys[a], keys[b]); c != 0 {
-			return c
-		}
-		return strings.Compare(ga.ID, gb.ID)
+		return strings.Compare(a.g.ID, b.g.ID)
 	})
 
-	n := len(groups)
+	n := len(ds)
 	idx := &index{cat: cat, n: n, ids: make([]string, n), lat: make([]float64, n), lon: make([]float64, n),
 		hasCoord: newBitset(n), all: newBitset(n), postings: map[string][]int32{},
 		theme: map[string]bitset{}, model: map[string]bitset{}, muni: map[string]bitset{}, county: map[string]bitset{},
@@ -249,8 +316,8 @@ func build(ctx context.Context, st *store.Store, version int64) (*index, error) 
 		memo[s] = t
 		return t
 	}
-	for doc, gi := range order {
-		g := groups[gi]
+	for doc, d := range ds {
+		g := d.g
 		idx.ids[doc] = g.ID
 		model := cat.ModelByID[g.ModelID]
 		addTo(idx.model, model.Slug, doc, n)
@@ -289,10 +356,12 @@ func build(ctx context.Context, st *store.Store, version int64) (*index, error) 
 		// Words a person might search for: the group's own texts, its
 		// themes, model, organisation and place.
 		m := cat.MunicipalityBy[muni]
-		fields := slices.Concat(textValues(g.Name), textValues(g.Description), themeText, textValues(model.Name),
-			[]string{cat.OrgByID[g.OrgID].Name, m.Name, m.SamiName})
 		clear(seen)
-		for _, f := range fields {
+		for _, tok := range d.tokens {
+			seen[tok] = true
+			idx.postings[tok] = append(idx.postings[tok], int32(doc))
+		}
+		for _, f := range slices.Concat(themeText, textValues(model.Name), []string{cat.OrgByID[g.OrgID].Name, m.Name, m.SamiName}) {
 			for _, tok := range tokens(f) {
 				if !seen[tok] {
 					seen[tok] = true

@@ -275,6 +275,30 @@ func TestIndexFollowsChanges(t *testing.T) {
 				t.Errorf("an ended group is still found: %v", got)
 			}
 		}
+		// A renamed group is found by its new name only, and a new group at once.
+		p := *w.groups["parorende-tromso"]
+		p.Name = domain.Text{"nb": "Likemannsgruppe"}
+		p.Description = domain.Text{"nb": "Ny tekst om kveldsmøter."}
+		if err := st.SaveGroup(context.Background(), &p, "test", ""); err != nil {
+			t.Fatal(err)
+		}
+		n := *w.groups["al-anon-alta"]
+		n.ID, n.Slug, n.Name = "", "ny-gruppe", domain.Text{"nb": "Helt ny gruppe"}
+		if err := st.SaveGroup(context.Background(), &n, "test", ""); err != nil {
+			t.Fatal(err)
+		}
+		w.groups["ny-gruppe"] = &n
+		for _, fi := range []*finder.Finder{f, other} {
+			if got := search(t, fi, w, "q=pårørendegruppe"); len(got) != 0 {
+				t.Errorf("old name still found: %v", got)
+			}
+			if got := search(t, fi, w, "q=kveldsmøter"); len(got) != 1 || got[0] != "parorende-tromso" {
+				t.Errorf("new description: %v", got)
+			}
+			if got := search(t, fi, w, "q=helt+ny"); len(got) != 1 || got[0] != "ny-gruppe" {
+				t.Errorf("new group: %v", got)
+			}
+		}
 	})
 }
 

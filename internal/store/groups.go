@@ -399,3 +399,29 @@ func (s *Store) GroupHistory(ctx context.Context, groupID string) ([]domain.Stat
 	}
 	return out, rows.Err()
 }
+
+// GroupStamp is a group's ID and the time it last changed.
+type GroupStamp struct {
+	ID        string
+	UpdatedAt time.Time
+}
+
+// GroupStamps lists every group's ID and last change, so that a cache of
+// groups can reload only those that changed.
+func (s *Store) GroupStamps(ctx context.Context) ([]GroupStamp, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, updated_at FROM groups`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []GroupStamp
+	for rows.Next() {
+		var g GroupStamp
+		if err := rows.Scan(&g.ID, &g.UpdatedAt); err != nil {
+			return nil, err
+		}
+		g.UpdatedAt = g.UpdatedAt.UTC()
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
