@@ -157,25 +157,27 @@ func TestSecurityTxtAndBodyLimit(t *testing.T) {
 	}
 }
 
-func TestHSTSOverTLS(t *testing.T) {
+func TestHSTSOnEveryResponse(t *testing.T) {
 	st := storetest.Open(t, store.SQLite)
-	srv := httptest.NewTLSServer(app.Handler(st, finder.New(st), slog.New(slog.DiscardHandler)))
-	defer srv.Close()
-	res, err := srv.Client().Get(srv.URL + "/healthz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if !strings.HasPrefix(res.Header.Get("Strict-Transport-Security"), "max-age=") {
-		t.Errorf("no HSTS over TLS: %v", res.Header)
-	}
+	tlsSrv := httptest.NewTLSServer(app.Handler(st, finder.New(st), slog.New(slog.DiscardHandler)))
+	defer tlsSrv.Close()
 	plain, _ := server(t, st)
-	res, err = http.Get(plain.URL + "/healthz")
-	if err != nil {
-		t.Fatal(err)
+	for _, c := range []struct {
+		client *http.Client
+		url    string
+	}{{tlsSrv.Client(), tlsSrv.URL + "/healthz"}, {http.DefaultClient, plain.URL + "/healthz"}, {http.DefaultClient, plain.URL + "/no-such-page"}} {
+		res, err := c.client.Get(c.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if got := res.Header.Get("Strict-Transport-Security"); got != "max-age=63072000; includeSubDomains" {
+			t.Errorf("%s: HSTS %q", c.url, got)
+		}
 	}
-	res.Body.Close()
-	if res.Header.Get("Strict-Transport-Security") != "" {
-		t.Error("HSTS over plain HTTP")
+	for _, d := range []string{"object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"} {
+		if !strings.Contains(app.ContentSecurityPolicy, d) {
+			t.Errorf("CSP lacks %s", d)
+		}
 	}
 }

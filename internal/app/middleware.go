@@ -13,7 +13,7 @@ import (
 // ContentSecurityPolicy is sent with every response: no inline script or
 // style, nothing from other hosts.
 const ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 
 // MaxBodyBytes is the largest request body any handler reads: the forms of
 // the site are small, and a larger body is refused before it is read.
@@ -45,10 +45,10 @@ func limitBody(next http.Handler) http.Handler {
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		if r.TLS != nil {
-			// Behind a TLS-terminating proxy the proxy sends this header.
-			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-		}
+		// On every response (ASVS 3.4.1): browsers ignore it over plain
+		// HTTP, and behind a TLS-terminating proxy the request we see is
+		// plain HTTP while the browser's is not.
+		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		h.Set("Content-Security-Policy", ContentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
