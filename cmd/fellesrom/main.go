@@ -4,6 +4,7 @@
 //	fellesrom serve [--addr 127.0.0.1:8080] [--data-dir ./data] [--demo]
 //	fellesrom migrate [--data-dir ./data]
 //	fellesrom demo [--data-dir ./data] [--groups N] [--seed S]
+//	fellesrom users create|list|reset-totp [--email E --name N --admin]
 //	fellesrom version
 //
 // DATABASE_URL=postgres://… runs on PostgreSQL instead of the SQLite file in
@@ -23,7 +24,9 @@ import (
 	"syscall"
 
 	"github.com/fellesrom/fellesrom/internal/app"
+	"github.com/fellesrom/fellesrom/internal/auth"
 	"github.com/fellesrom/fellesrom/internal/finder"
+	"github.com/fellesrom/fellesrom/internal/mail"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -48,9 +51,11 @@ commands:
   serve     run the web server (--addr, --data-dir, --demo)
   migrate   bring the database schema up to date
   demo      load the demo data set (--groups N adds N generated groups)
+  users     staff accounts: create (--admin for the first), list, reset-totp
   version   print the version
 
 DATABASE_URL=postgres://… uses PostgreSQL instead of SQLite in --data-dir.
+FELLESROM_SMTP_HOST=… (and the other FELLESROM_SMTP_* settings) sends mail.
 `
 
 func run(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger) error {
@@ -69,6 +74,17 @@ func run(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logg
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
+		mailCfg, err := mail.ConfigFromEnv()
+		if err != nil {
+			return err
+		}
+		var opts app.Options
+		if opts.TrustedProxies, err = app.ParseTrustedProxies(os.Getenv("FELLESROM_TRUSTED_PROXIES")); err != nil {
+			return err
+		}
+		if opts.Cookies, err = auth.ParseCookieMode(os.Getenv("FELLESROM_SECURE_COOKIES")); err != nil {
+			return err
+		}
 		st, err := app.OpenStore(ctx, cfg)
 		if err != nil {
 			return err
@@ -81,7 +97,16 @@ func run(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logg
 			}
 		}
 		f := finder.New(st)
-		return app.Serve(ctx, cfg.Addr, app.Handler(st, f, logger), logger)
+		jobsCtx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		waitJobs, err := app.StartJobs(jobsCtx, st, mailCfg, logger)
+		if err != nil {
+			return err
+		}
+		err = app.Serve(ctx, cfg.Addr, app.Handler(st, f, logger, opts), logger)
+		cancel()
+		waitJobs() // before the deferred st.Close()
+		return err
 	case "migrate":
 		if err := fs.Parse(args); err != nil {
 			return err
@@ -108,6 +133,8 @@ func run(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logg
 		}
 		defer st.Close()
 		return loadDemo(ctx, st, *groups, *seed, stdout)
+	case "users":
+		return users(ctx, fs, &cfg, args, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "fellesrom", versionString())
 		return nil

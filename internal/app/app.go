@@ -10,12 +10,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/fellesrom/fellesrom/internal/api"
+	"github.com/fellesrom/fellesrom/internal/auth"
 	"github.com/fellesrom/fellesrom/internal/finder"
 	"github.com/fellesrom/fellesrom/internal/store"
 	"github.com/fellesrom/fellesrom/internal/web"
@@ -49,6 +51,42 @@ func (c Config) Describe() string {
 	return "PostgreSQL"
 }
 
+// Options are settings of the handler beyond the store.
+type Options struct {
+	// TrustedProxies are the networks of reverse proxies whose
+	// X-Forwarded-For is believed (FELLESROM_TRUSTED_PROXIES).
+	TrustedProxies []netip.Prefix
+	// Cookies says when the staff session cookie is Secure
+	// (FELLESROM_SECURE_COOKIES: auto, always, never).
+	Cookies auth.CookieMode
+}
+
+// ParseTrustedProxies reads a comma-separated list of addresses or networks
+// ("10.0.0.0/8, 127.0.0.1").
+func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for part := range strings.SplitSeq(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			a, err := netip.ParseAddr(part)
+			if err != nil {
+				return nil, fmt.Errorf("trusted proxy %q: %w", part, err)
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: %w", part, err)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
 // OpenStore opens the configured database and migrates it.
 func OpenStore(ctx context.Context, c Config) (*store.Store, error) {
 	st, err := store.Open(ctx, c.DSN())
@@ -64,7 +102,11 @@ func OpenStore(ctx context.Context, c Config) (*store.Store, error) {
 
 // Handler is everything the server answers: /healthz, the JSON API under
 // /api/ and the public site, behind the common middleware.
-func Handler(st *store.Store, f *finder.Finder, logger *slog.Logger) http.Handler {
+func Handler(st *store.Store, f *finder.Finder, logger *slog.Logger, opts ...Options) http.Handler {
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -87,8 +129,9 @@ func Handler(st *store.Store, f *finder.Finder, logger *slog.Logger) http.Handle
 	})
 	now := func() time.Time { return time.Now() }
 	mux.Handle("/api/", api.New(api.Deps{Store: st, Finder: f, Logger: logger, Now: now}))
-	mux.Handle("/", web.New(web.Deps{Store: st, Finder: f, Logger: logger, Now: now}))
-	return chain(mux, logger)
+	authn := auth.New(st, auth.Options{Logger: logger, Now: now, Cookies: o.Cookies})
+	mux.Handle("/", web.New(web.Deps{Store: st, Finder: f, Logger: logger, Now: now, Auth: authn}))
+	return clientAddress(chain(mux, logger), o.TrustedProxies)
 }
 
 // Serve runs the server until ctx ends, then shuts down gracefully.

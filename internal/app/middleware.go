@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -186,4 +187,46 @@ func acceptsGzip(ae string) bool {
 		}
 	}
 	return false
+}
+
+// clientAddress puts the client's address in r.RemoteAddr when the request
+// comes through a trusted reverse proxy: the rightmost address in
+// X-Forwarded-For that is not itself a trusted proxy. Rate limits and the
+// audit log's source then see the client, not the proxy. From anyone else
+// the header is ignored, so it cannot be forged.
+func clientAddress(next http.Handler, trusted []netip.Prefix) http.Handler {
+	if len(trusted) == 0 {
+		return next
+	}
+	isTrusted := func(a netip.Addr) bool {
+		for _, p := range trusted {
+			if p.Contains(a.Unmap()) {
+				return true
+			}
+		}
+		return false
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		peer, err := netip.ParseAddrPort(r.RemoteAddr)
+		xff := r.Header.Values("X-Forwarded-For")
+		if err != nil || !isTrusted(peer.Addr()) || len(xff) == 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		hops := strings.Split(strings.Join(xff, ","), ",")
+		client := peer.Addr()
+		for i := len(hops) - 1; i >= 0; i-- {
+			a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+			if err != nil {
+				break // a malformed hop: trust nothing further left
+			}
+			client = a
+			if !isTrusted(a) {
+				break
+			}
+		}
+		r2 := r.Clone(r.Context())
+		r2.RemoteAddr = netip.AddrPortFrom(client.Unmap(), 0).String()
+		next.ServeHTTP(w, r2)
+	})
 }

@@ -220,7 +220,6 @@ func refreshDocs(ctx context.Context, st *store.Store, prev map[string]*doc) (ma
 		if err != nil {
 			return nil, err
 		}
-		stale = stale[:0]
 		for _, g := range all {
 			if _, ok := docs[g.ID]; !ok {
 				docs[g.ID] = newDoc(g, col, &buf, seen)

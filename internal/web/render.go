@@ -35,6 +35,10 @@ func mustParseTemplates(a *assets) *templates {
 			"templates/layout.html", "templates/parts.html", "templates/"+name+".html"))
 		t.pages[name] = tp
 	}
+	for _, name := range staffPageNames {
+		t.pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS,
+			"templates/layout.html", "templates/parts.html", "templates/staff_parts.html", "templates/"+name+".html"))
+	}
 	return t
 }
 
@@ -255,8 +259,12 @@ func (s *site) render(w http.ResponseWriter, r *http.Request, status int, name s
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	// Public pages with no personal data: a cache may keep them, but must
-	// ask again each time.
-	h.Set("Cache-Control", "no-cache")
+	// ask again each time. Staff pages: nothing may keep them.
+	if p, ok := view.(interface{ private() bool }); ok && p.private() {
+		h.Set("Cache-Control", "no-store")
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
 	if p, ok := view.(interface{ language() string }); ok {
 		h.Set("Content-Language", p.language())
 	}

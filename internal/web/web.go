@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/fellesrom/fellesrom/internal/auth"
 	"github.com/fellesrom/fellesrom/internal/finder"
 	"github.com/fellesrom/fellesrom/internal/i18n"
 	"github.com/fellesrom/fellesrom/internal/store"
@@ -24,6 +25,9 @@ type Deps struct {
 	Finder *finder.Finder
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Auth signs staff in; nil: a service with the production settings
+	// (secure cookies decided per request, see auth.CookieAuto).
+	Auth *auth.Service
 }
 
 // site is the public site.
@@ -35,6 +39,7 @@ type site struct {
 	cat    *i18n.Catalog
 	tmpl   *templates
 	assets *assets
+	auth   *auth.Service
 }
 
 // New returns the handler of the public site (every path but /api/ and /healthz).
@@ -48,6 +53,10 @@ func New(d Deps) http.Handler {
 		s.now = time.Now
 	}
 	s.tmpl = mustParseTemplates(s.assets)
+	s.auth = d.Auth
+	if s.auth == nil {
+		s.auth = auth.New(d.Store, auth.Options{Now: s.now, Logger: s.log})
+	}
 	return s.routes()
 }
 
@@ -71,6 +80,7 @@ func (s *site) routes() http.Handler {
 		mux.Handle(p+"/finn", s.get(lang, s.finderPage))
 		mux.Handle(p+"/gruppe/{slug}", s.get(lang, s.groupPage))
 		mux.Handle(p+"/organisasjon/{slug}", s.get(lang, s.organisationPage))
+		s.staffRoutes(mux, lang, p)
 		if p != "" {
 			mux.Handle(p, s.get(lang, func(w http.ResponseWriter, r *http.Request, lang string) {
 				http.Redirect(w, r, p+"/", http.StatusMovedPermanently)
