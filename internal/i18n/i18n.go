@@ -12,6 +12,9 @@
 // message missing in a language is shown in Bokmål, and the caller learns so
 // (see [Catalog.Lookup]) to mark it with a lang attribute.
 //
+// A part of the site may keep its messages in files of its own,
+// locales/<area>.<lang>.json; they join the language's catalogue.
+//
 // To add a language, add locales/<code>.json with the messages you can
 // translate (at least "layout.language_self", the language's own name for
 // itself, which the language switcher shows) and add the code to
@@ -85,7 +88,12 @@ func load(fsys fs.FS) (*Catalog, error) {
 	}
 	sort.Strings(files)
 	for _, f := range files {
+		// locales/<lang>.json, or locales/<area>.<lang>.json for the
+		// messages of one part of the site (office.nb.json).
 		lang := strings.TrimSuffix(path.Base(f), ".json")
+		if i := strings.LastIndexByte(lang, '.'); i >= 0 {
+			lang = lang[i+1:]
+		}
 		b, err := fs.ReadFile(fsys, f)
 		if err != nil {
 			return nil, err
@@ -94,11 +102,15 @@ func load(fsys fs.FS) (*Catalog, error) {
 		if err != nil {
 			return nil, fmt.Errorf("i18n: %s: %w", f, err)
 		}
-		ids := map[string]bool{}
-		for _, m := range mf.Messages {
-			ids[m.ID] = true
+		if c.ids[lang] == nil {
+			c.ids[lang] = map[string]bool{}
 		}
-		c.ids[lang] = ids
+		for _, m := range mf.Messages {
+			if c.ids[lang][m.ID] {
+				return nil, fmt.Errorf("i18n: %s: message %q is defined twice for %s", f, m.ID, lang)
+			}
+			c.ids[lang][m.ID] = true
+		}
 	}
 	if len(c.ids[Default]) == 0 {
 		return nil, fmt.Errorf("i18n: no messages for the default language %s", Default)

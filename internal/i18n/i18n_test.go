@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/fellesrom/fellesrom/internal/domain"
 )
@@ -240,5 +241,27 @@ func TestEnumWords(t *testing.T) {
 				t.Errorf("%s lacks %q", l, id)
 			}
 		}
+	}
+}
+
+func TestAreaFilesJoinTheirLanguage(t *testing.T) {
+	fsys := fstest.MapFS{
+		"locales/nb.json":        {Data: []byte(`{"a": "A"}`)},
+		"locales/office.nb.json": {Data: []byte(`{"office.b": "B"}`)},
+		"locales/en.json":        {Data: []byte(`{"a": "A (en)"}`)},
+	}
+	c, err := load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Has("nb", "a") || !c.Has("nb", "office.b") || c.Has("office", "office.b") {
+		t.Errorf("nb ids %v, locales %v", c.IDs("nb"), c.Locales())
+	}
+	if text, lang := c.Lookup("en", "office.b", nil); text != "B" || lang != "nb" {
+		t.Errorf("en falls back to nb for an area message: %q %q", text, lang)
+	}
+	fsys["locales/more.nb.json"] = &fstest.MapFile{Data: []byte(`{"a": "again"}`)}
+	if _, err := load(fsys); err == nil {
+		t.Error("a message defined in two files of one language was accepted")
 	}
 }

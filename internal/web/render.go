@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"embed"
 	"html/template"
+	"io/fs"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"unicode"
@@ -35,9 +37,24 @@ func mustParseTemplates(a *assets) *templates {
 			"templates/layout.html", "templates/parts.html", "templates/"+name+".html"))
 		t.pages[name] = tp
 	}
-	for _, name := range staffPageNames {
-		t.pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS,
-			"templates/layout.html", "templates/parts.html", "templates/staff_parts.html", "templates/"+name+".html"))
+	// Every other page is a staff page: templates/staff_parts.html and any
+	// templates/<area>_parts.html join it, so that a part of the back
+	// office adds pages by adding files.
+	staffParts, err := fs.Glob(templateFS, "templates/*_parts.html")
+	if err != nil {
+		panic(err)
+	}
+	all, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	for _, f := range all {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if _, done := t.pages[name]; done || name == "layout" || name == "parts" || strings.HasSuffix(name, "_parts") {
+			continue
+		}
+		files := append([]string{"templates/layout.html", "templates/parts.html"}, staffParts...)
+		t.pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, append(files, f)...))
 	}
 	return t
 }

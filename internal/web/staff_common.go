@@ -20,8 +20,6 @@ import (
 // http.CrossOriginProtection guards against cross-site requests; the
 // session cookie is SameSite=Lax besides).
 
-var staffPageNames = []string{"signin", "signin_code", "staff_home", "staff_totp", "staff_sessions"}
-
 func (s *site) staffRoutes(mux *http.ServeMux, lang, p string) {
 	mux.Handle(p+"/logg-inn", s.methods(lang, s.signinPage, s.signinPost))
 	mux.Handle(p+"/logg-inn/kode", s.methods(lang, s.codePage, s.codePost))
@@ -29,12 +27,20 @@ func (s *site) staffRoutes(mux *http.ServeMux, lang, p string) {
 	mux.Handle(p+"/kontor", s.methods(lang, s.staff(s.staffHome, false), nil))
 	mux.Handle(p+"/kontor/totp", s.methods(lang, s.staff(s.totpPage, true), s.staff(s.totpPost, true)))
 	mux.Handle(p+"/kontor/okter", s.methods(lang, s.staff(s.sessionsPage, false), s.staff(s.sessionsPost, false)))
+	// Each part of the back office registers its own routes in its own file.
+	for _, register := range staffAreas {
+		register(s, mux, lang, p)
+	}
 	// Anything else under /kontor/ is a 404 for the signed-in, and a
 	// sign-in page for everyone else: no one learns what exists.
 	mux.Handle(p+"/kontor/", s.methods(lang, s.staff(func(w http.ResponseWriter, r *http.Request, lang string, _ *auth.Current) {
 		s.notFound(w, r, lang)
 	}, false), nil))
 }
+
+// staffAreas are the parts of the back office beyond sign-in; each file that
+// adds one appends its route function here from an init function.
+var staffAreas []func(s *site, mux *http.ServeMux, lang, p string)
 
 // methods answers GET and HEAD with get, POST with post (either may be nil),
 // and anything else with 405.
