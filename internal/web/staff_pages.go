@@ -29,6 +29,7 @@ var staffNotices = map[string]string{
 	"ingen":    "staff.notice_no_others",
 	"ukjent":   "staff.notice_session_gone",
 	"utlogget": "auth.notice_signed_out",
+	"passord":  "password.notice_changed",
 }
 
 // staffHome is GET /kontor: who you are, your roles, links.
