@@ -135,9 +135,11 @@ func (c *Current) Stage() Stage { return stageOf(c.User, c.Session.MFA) }
 
 func stageOf(u store.User, mfa bool) Stage {
 	switch {
-	case u.TOTPEnabled && !mfa:
+	case mfa: // a second factor given here, or asserted by a trusted provider
+		return StageDone
+	case u.TOTPEnabled:
 		return StageCode
-	case !u.TOTPEnabled && RequiresMFA(u.Admin, u.Memberships):
+	case RequiresMFA(u.Admin, u.Memberships):
 		return StageEnrol
 	}
 	return StageDone
