@@ -171,7 +171,7 @@ func Serve(ctx context.Context, addr string, h http.Handler, logger *slog.Logger
 // safePath is the request path for logs: never the query string, which may
 // hold what a person searched for.
 func safePath(r *http.Request) string {
-	p := r.URL.Path
+	p := web.RedactPath(r.URL.Path) // never the token of an invitation's or a reset's link
 	if len(p) > 200 {
 		p = p[:200] + "…"
 	}

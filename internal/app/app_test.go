@@ -181,3 +181,24 @@ func TestHSTSOnEveryResponse(t *testing.T) {
 		}
 	}
 }
+
+func TestNoTokensInLogs(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	srv, logs := server(t, st)
+	token := "hemmeligTOKENabcdefghijklmnopqrstuvwxyz0123"
+	for _, p := range []string{"/invitasjon/" + token, "/en/nytt-passord/" + token, "/nn/invitasjon/" + token + "/x"} {
+		res, err := http.Get(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
+	if strings.Contains(logs.String(), "hemmelig") {
+		t.Errorf("a token reached the log:\n%s", logs)
+	}
+	for _, want := range []string{"path=/invitasjon/…", "path=/en/nytt-passord/…"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("no %q in the log", want)
+		}
+	}
+}
