@@ -137,3 +137,14 @@ func TestAddressVisible(t *testing.T) {
 		t.Error("hidden venue address shown")
 	}
 }
+
+func TestSortByNameNorwegian(t *testing.T) {
+	names := []string{"Ålesund", "Øksnes", "Zzz", "Ærøy", "aurland", "Bø"}
+	SortByName(names, func(s string) string { return s })
+	want := []string{"aurland", "Bø", "Zzz", "Ærøy", "Øksnes", "Ålesund"}
+	for i := range want {
+		if names[i] != want[i] {
+			t.Fatalf("got %v, want %v", names, want)
+		}
+	}
+}

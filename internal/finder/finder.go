@@ -17,9 +17,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
-
 	"github.com/fellesrom/fellesrom/internal/domain"
 	"github.com/fellesrom/fellesrom/internal/store"
 )
@@ -211,8 +208,6 @@ func refreshDocs(ctx context.Context, st *store.Store, prev map[string]*doc) (ma
 			stale = append(stale, s.ID)
 		}
 	}
-	col := collate.New(language.Danish, collate.IgnoreCase) // Norwegian alphabet order
-	var buf collate.Buffer
 	seen := map[string]bool{}
 	if len(stale) > len(stamps)/2 {
 		// Mostly new: one scan of the whole table is quicker than lookups.
@@ -222,7 +217,7 @@ func refreshDocs(ctx context.Context, st *store.Store, prev map[string]*doc) (ma
 		}
 		for _, g := range all {
 			if _, ok := docs[g.ID]; !ok {
-				docs[g.ID] = newDoc(g, col, &buf, seen)
+				docs[g.ID] = newDoc(g, seen)
 			}
 		}
 		return docs, nil
@@ -234,16 +229,15 @@ func refreshDocs(ctx context.Context, st *store.Store, prev map[string]*doc) (ma
 			return nil, err
 		}
 		for _, g := range groups {
-			docs[g.ID] = newDoc(g, col, &buf, seen)
+			docs[g.ID] = newDoc(g, seen)
 		}
 		stale = stale[n:]
 	}
 	return docs, nil
 }
 
-func newDoc(g domain.Group, col *collate.Collator, buf *collate.Buffer, seen map[string]bool) *doc {
-	d := &doc{key: slices.Clone(col.KeyFromString(buf, g.Name.In("nb")))}
-	buf.Reset()
+func newDoc(g domain.Group, seen map[string]bool) *doc {
+	d := &doc{key: domain.CollationKey(g.Name.In("nb"))}
 	clear(seen)
 	for _, f := range slices.Concat(textValues(g.Name), textValues(g.Description)) {
 		for _, tok := range domain.Tokens(f) {

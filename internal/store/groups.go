@@ -308,7 +308,7 @@ func (s *Store) GroupsOfOrganisation(ctx context.Context, orgID string) ([]domai
 	if err := s.fillGroupSets(ctx, gs, "WHERE group_id IN (SELECT id FROM groups WHERE organisation_id = $1)", orgID); err != nil {
 		return nil, err
 	}
-	sortByName(gs, func(g domain.Group) string { return g.Name.In("nb") })
+	domain.SortByName(gs, func(g domain.Group) string { return g.Name.In("nb") })
 	return gs, nil
 }
 

@@ -127,7 +127,7 @@ func (s *Store) Organisations(ctx context.Context) ([]domain.Organisation, error
 			out[i].Municipalities = append(out[i].Municipalities, mid)
 		}
 	}
-	sortByName(out, func(o domain.Organisation) string { return o.Name })
+	domain.SortByName(out, func(o domain.Organisation) string { return o.Name })
 	return out, mrows.Err()
 }
 

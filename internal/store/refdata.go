@@ -74,6 +74,6 @@ func (s *Store) Municipalities(ctx context.Context) ([]domain.Municipality, erro
 		}
 		out = append(out, m)
 	}
-	sortByName(out, func(m domain.Municipality) string { return m.Name })
+	domain.SortByName(out, func(m domain.Municipality) string { return m.Name })
 	return out, rows.Err()
 }

@@ -1,18 +1,13 @@
 package web
 
 import (
-	"bytes"
 	"html/template"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
-
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
 
 	"github.com/fellesrom/fellesrom/internal/domain"
 	"github.com/fellesrom/fellesrom/internal/finder"
@@ -102,21 +97,8 @@ func splitValues(v url.Values, key string) map[string]bool {
 	return out
 }
 
-var (
-	collatorMu sync.Mutex
-	collator   = collate.New(language.Danish, collate.IgnoreCase) // Norwegian order: æ, ø, å last
-)
-
 func sortOptions(opts []option) {
-	collatorMu.Lock()
-	defer collatorMu.Unlock()
-	var buf collate.Buffer
-	keys := make(map[string][]byte, len(opts))
-	for _, o := range opts {
-		keys[o.Value] = slices.Clone(collator.KeyFromString(&buf, o.Label.Text))
-		buf.Reset()
-	}
-	slices.SortStableFunc(opts, func(a, b option) int { return bytes.Compare(keys[a.Value], keys[b.Value]) })
+	domain.SortByName(opts, func(o option) string { return o.Label.Text })
 }
 
 // fillForm fills the form from what the person sent: every field keeps what

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -10,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"golang.org/x/text/collate"
 
 	"github.com/fellesrom/fellesrom/internal/auth"
 	"github.com/fellesrom/fellesrom/internal/domain"
@@ -604,20 +601,4 @@ func officeOrgOptions(refs []officeOrgRef) []officeOption {
 		out = append(out, officeOption{Value: o.Org.ID, Text: o.Org.Name, Depth: o.Depth})
 	}
 	return out
-}
-
-// officeSort sorts xs stably by name in Norwegian order (æ, ø, å last).
-func officeSort[T any](xs []T, name func(T) string) {
-	collatorMu.Lock()
-	defer collatorMu.Unlock()
-	var buf collate.Buffer
-	keys := make(map[string][]byte, len(xs))
-	for _, x := range xs {
-		n := name(x)
-		if _, ok := keys[n]; !ok {
-			keys[n] = slices.Clone(collator.KeyFromString(&buf, n))
-			buf.Reset()
-		}
-	}
-	slices.SortStableFunc(xs, func(a, b T) int { return bytes.Compare(keys[name(a)], keys[name(b)]) })
 }

@@ -184,7 +184,7 @@ func (s *site) officeGroupOptions(ctx context.Context, v *officeGroupFormView, s
 			mine = append(mine, x)
 		}
 	}
-	officeSort(mine, func(x domain.Venue) string { return x.Name })
+	domain.SortByName(mine, func(x domain.Venue) string { return x.Name })
 	vs := []officeOption{{Value: "", Text: v.S("office.group_venue_none")}}
 	roomGroups := []officeOptGroup{{Options: []officeOption{{Value: "", Text: v.S("office.group_room_none")}}}}
 	for _, x := range mine {

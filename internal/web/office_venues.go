@@ -71,7 +71,7 @@ func (s *site) officeVenuesPage(w http.ResponseWriter, r *http.Request, lang str
 		byOrg[x.OrgID] = append(byOrg[x.OrgID], officeVenueItem{Venue: x, Municipality: muniName[x.MunicipalityID], Rooms: rooms[x.ID]})
 	}
 	for _, items := range byOrg {
-		officeSort(items, func(i officeVenueItem) string { return i.Venue.Name })
+		domain.SortByName(items, func(i officeVenueItem) string { return i.Venue.Name })
 	}
 	v := &officeVenuesView{officeView: s.newOfficeView(r, lang, "/kontor/steder", me, "venues", "office.venues_title")}
 	if only != "" {
