@@ -390,7 +390,8 @@ func (v staffView) OfficeLinks() []officeLink {
 			officeLink{"/kontor/modeller", "office.nav_models", "models"})
 	}
 	if auth.Allowed(p, auth.ReadAudit, "", nil) {
-		out = append(out, officeLink{"/kontor/logg", "office.nav_audit", "audit"})
+		out = append(out, officeLink{"/kontor/logg", "office.nav_audit", "audit"},
+			officeLink{"/kontor/epost", "mailstatus.nav", "mail"})
 	}
 	return out
 }

@@ -30,7 +30,7 @@ func TestOfficeNav(t *testing.T) {
 		want []string
 	}{
 		{"administrator", &auth.Current{User: store.User{ID: "a", Admin: true}, Session: store.Session{MFA: true}},
-			[]string{"/kontor/organisasjoner", "/kontor/steder", "/kontor/grupper", "/kontor/tema", "/kontor/modeller", "/kontor/logg"}},
+			[]string{"/kontor/organisasjoner", "/kontor/steder", "/kontor/grupper", "/kontor/tema", "/kontor/modeller", "/kontor/logg", "/kontor/epost"}},
 		{"administrator without the second factor", &auth.Current{User: store.User{ID: "a", Admin: true}}, nil},
 		{"coordinator", &auth.Current{User: store.User{ID: "c", Memberships: []store.Membership{{OrgID: "o", Role: store.RoleCoordinator}}},
 			Session: store.Session{MFA: true}}, []string{"/kontor/organisasjoner", "/kontor/steder", "/kontor/grupper"}},
