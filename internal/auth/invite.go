@@ -431,7 +431,10 @@ func (s *Service) AcceptInvite(ctx context.Context, token string, a Acceptance, 
 	if err := s.st.SigninSucceeded(ctx, u.ID, now); err != nil {
 		return Result{}, err
 	}
-	stage := stageOf(u, false)
+	stage, err := s.stageFor(ctx, u, false)
+	if err != nil {
+		return Result{}, err
+	}
 	detail := map[string]any{"method": "invite", "mfa": false}
 	if stage == StageEnrol {
 		detail["next"] = "totp_enrol"

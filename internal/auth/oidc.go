@@ -405,7 +405,10 @@ func (s *Service) FinishSSO(ctx context.Context, cb SSOCallback, redirectURI str
 	if err != nil {
 		return res, err
 	}
-	stage := stageOf(u, mfa)
+	stage, err := s.stageFor(ctx, u, mfa)
+	if err != nil {
+		return res, err
+	}
 	detail := map[string]any{"method": "sso", "provider": p.ID, "mfa": mfa, "linked": link}
 	switch stage {
 	case StageCode:

@@ -128,16 +128,36 @@ type Current struct {
 	Session store.Session
 	User    store.User
 	Meta    Meta
+	// HasPasskey: the user has a passkey (passkey.go). Looked up only while
+	// the second factor is not given yet (it matters for Stage, and for the
+	// code step, which offers the passkey).
+	HasPasskey bool // [passkeys]
 }
 
 // Stage is how far the session has come.
-func (c *Current) Stage() Stage { return stageOf(c.User, c.Session.MFA) }
+func (c *Current) Stage() Stage { return stageWith(c.User, c.Session.MFA, c.HasPasskey) }
 
-func stageOf(u store.User, mfa bool) Stage {
+// stageFor is the stage of a new session of u, looking up whether u has a
+// passkey when the second factor is still to come.
+func (s *Service) stageFor(ctx context.Context, u store.User, mfa bool) (Stage, error) {
+	if mfa {
+		return StageDone, nil
+	}
+	passkey, err := s.st.HasPasskey(ctx, u.ID)
+	if err != nil {
+		return 0, err
+	}
+	return stageWith(u, mfa, passkey), nil
+}
+
+// stageWith is the stage of a session of u: mfa says whether its second
+// factor was given, passkey whether u has a passkey, which is a second
+// factor as TOTP is.
+func stageWith(u store.User, mfa, passkey bool) Stage {
 	switch {
 	case mfa: // a second factor given here, or asserted by a trusted provider
 		return StageDone
-	case u.TOTPEnabled:
+	case u.TOTPEnabled, passkey:
 		return StageCode
 	case RequiresMFA(u.Admin, u.Memberships):
 		return StageEnrol
@@ -176,7 +196,13 @@ func (s *Service) Authenticate(ctx context.Context, token string, m Meta) (*Curr
 		_, err := s.st.DeleteSession(ctx, sess.IDHash)
 		return nil, errors.Join(ErrNoSession, err)
 	}
-	return &Current{Session: sess, User: u, Meta: m}, nil
+	c := &Current{Session: sess, User: u, Meta: m}
+	if !sess.MFA { // [passkeys] only then does a passkey matter
+		if c.HasPasskey, err = s.st.HasPasskey(ctx, u.ID); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 // startSession makes a new session and returns its token.

@@ -102,11 +102,22 @@ func (s *Service) SignIn(ctx context.Context, email, password string, m Meta, ol
 	if err != nil {
 		return Result{}, err
 	}
-	stage := stageOf(u, false)
+	// [passkeys] a passkey is a second factor as TOTP is.
+	passkey := false
+	if !u.TOTPEnabled {
+		if passkey, err = s.st.HasPasskey(ctx, u.ID); err != nil {
+			return Result{}, err
+		}
+	}
+	stage := stageWith(u, false, passkey)
 	if stage == StageCode {
 		// The password was right; the sign-in is not done until the code is.
+		next := "totp"
+		if !u.TOTPEnabled {
+			next = "passkey"
+		}
 		s.audit(ctx, u.ID, m, store.AuditEntry{Action: "signin.password", ObjectType: "user", ObjectID: u.ID,
-			Detail: map[string]any{"next": "totp"}})
+			Detail: map[string]any{"next": next}})
 	} else {
 		if err := s.st.SigninSucceeded(ctx, u.ID, now); err != nil {
 			return Result{}, err
