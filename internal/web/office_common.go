@@ -144,6 +144,21 @@ type officeOrgRef struct {
 	Depth int
 }
 
+// newTarget is the organisation a new object will belong to: the one asked
+// for (?organisasjon=), or else the first the user may edit; "" when the user
+// may not create there.
+func (sc *officeScope) newTarget(asked string) string {
+	if asked == "" {
+		if refs := sc.ordered(auth.EditListing); len(refs) > 0 {
+			asked = refs[0].Org.ID
+		}
+	}
+	if asked == "" || !sc.target(asked) {
+		return ""
+	}
+	return asked
+}
+
 // ordered lists the organisations where perm holds, depth first in the
 // tree, each under its parent, siblings by name.
 func (sc *officeScope) ordered(perm auth.Permission) []officeOrgRef {

@@ -85,13 +85,8 @@ func (s *site) officeVenueNewPage(w http.ResponseWriter, r *http.Request, lang s
 		s.serverError(w, r, lang, err)
 		return
 	}
-	org := r.URL.Query().Get("organisasjon")
+	org := sc.newTarget(r.URL.Query().Get("organisasjon"))
 	if org == "" {
-		if refs := sc.ordered(auth.EditListing); len(refs) > 0 {
-			org = refs[0].Org.ID
-		}
-	}
-	if org == "" || !sc.target(org) {
 		s.notFound(w, r, lang)
 		return
 	}
