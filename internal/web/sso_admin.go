@@ -51,7 +51,12 @@ func (s *site) ssoAdminList(w http.ResponseWriter, r *http.Request, lang string,
 	if !s.ssoAdmin(w, r, lang, me) {
 		return
 	}
-	v := &ssoAdminView{staffView: s.newStaffView(lang, "/kontor/sso", me), RedirectURI: s.ssoRedirectURI(r)}
+	redirect, err := s.ssoRedirectURI(r)
+	if err != nil {
+		s.serverError(w, r, lang, err)
+		return
+	}
+	v := &ssoAdminView{staffView: s.newStaffView(lang, "/kontor/sso", me), RedirectURI: redirect}
 	v.Title = v.S("sso.admin_title")
 	v.Section = "sso"
 	v.Notice = ssoAdminNotices[r.URL.Query().Get("melding")]
@@ -102,7 +107,12 @@ func (s *site) ssoFormView(w http.ResponseWriter, r *http.Request, lang string, 
 	if id != "" {
 		path = "/kontor/sso/" + id
 	}
-	v := &ssoFormView{staffView: s.newStaffView(lang, path, me), ID: id, RedirectURI: s.ssoRedirectURI(r)}
+	redirect, err := s.ssoRedirectURI(r)
+	if err != nil {
+		s.serverError(w, r, lang, err)
+		return nil, nil, false
+	}
+	v := &ssoFormView{staffView: s.newStaffView(lang, path, me), ID: id, RedirectURI: redirect}
 	v.Action = v.Href(path)
 	v.Section = "sso"
 	if id == "" {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 
 	"github.com/fellesrom/fellesrom/internal/auth"
@@ -44,23 +43,16 @@ const ssoCallbackPath = "/logg-inn/sso/tilbake"
 // built on. Unset: the scheme and host of the request.
 const EnvPublicURL = "FELLESROM_PUBLIC_URL"
 
-// publicBase is the site's public base URL, without a trailing slash.
-func (s *site) publicBase(r *http.Request) string {
-	if raw := strings.TrimSpace(os.Getenv(EnvPublicURL)); raw != "" {
-		if u, err := url.Parse(raw); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" &&
-			u.RawQuery == "" && u.Fragment == "" && u.User == nil {
-			return u.Scheme + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/")
-		}
-		s.log.Error("web: " + EnvPublicURL + " is not an http or https URL; using the request's host")
+// ssoRedirectURI is the callback address registered at the providers. It is
+// built on the same checked base as the links in mails (accountLinkBase), so
+// that one setting, checked one way, decides every absolute address.
+func (s *site) ssoRedirectURI(r *http.Request) (string, error) {
+	base, err := s.accountLinkBase(r)
+	if err != nil {
+		return "", err
 	}
-	scheme := "http"
-	if s.auth.Secure(r) {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
+	return base + ssoCallbackPath, nil
 }
-
-func (s *site) ssoRedirectURI(r *http.Request) string { return s.publicBase(r) + ssoCallbackPath }
 
 // ssoChoice is a provider a person can sign in with.
 type ssoChoice struct {
@@ -178,7 +170,12 @@ func (s *site) ssoStart(w http.ResponseWriter, r *http.Request, lang string) {
 		return
 	}
 	next := safeNext(q.Get("neste"))
-	authURL, state, err := s.auth.StartSSO(r.Context(), id, s.ssoRedirectURI(r), next, lang, auth.MetaOf(r))
+	redirect, err := s.ssoRedirectURI(r)
+	if err != nil {
+		s.serverError(w, r, lang, err)
+		return
+	}
+	authURL, state, err := s.auth.StartSSO(r.Context(), id, redirect, next, lang, auth.MetaOf(r))
 	var rl *auth.RateLimitedError
 	switch {
 	case errors.As(err, &rl):
@@ -205,7 +202,12 @@ func (s *site) ssoCallback(w http.ResponseWriter, r *http.Request, lang string) 
 	q := r.URL.Query()
 	cb := auth.SSOCallback{State: q.Get("state"), CookieState: s.auth.SSOCookie(r), Code: q.Get("code"), Error: q.Get("error")}
 	s.auth.ClearSSOCookie(w, r)
-	res, err := s.auth.FinishSSO(r.Context(), cb, s.ssoRedirectURI(r), auth.MetaOf(r), s.auth.TokenOf(r))
+	redirect, err := s.ssoRedirectURI(r)
+	if err != nil {
+		s.serverError(w, r, lang, err)
+		return
+	}
+	res, err := s.auth.FinishSSO(r.Context(), cb, redirect, auth.MetaOf(r), s.auth.TokenOf(r))
 	if i18n.Supported(res.Lang) {
 		lang = res.Lang
 	}
