@@ -2,8 +2,8 @@ package api
 
 import (
 	"errors"
+	"github.com/fellesrom/fellesrom/internal/logpath"
 	"net/http"
-	"strings"
 
 	"github.com/fellesrom/fellesrom/internal/finder"
 	"github.com/fellesrom/fellesrom/internal/store"
@@ -50,22 +50,12 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, store.ErrNotFound):
 		ae = errNotFound("not found")
 	default:
-		s.log.Error("api: request failed", "method", r.Method, "path", safePath(r), "err", err)
+		s.log.Error("api: request failed", "method", r.Method, "path", logpath.Of(r), "err", err)
 		ae = &apiError{Status: http.StatusInternalServerError, Code: codeInternal, Message: "internal error"}
 	}
 	s.writeJSON(w, r, ae.Status, struct {
 		Error *apiError `json:"error"`
 	}{ae})
-}
-
-// safePath is the request path for logs: never the query string, which may
-// say what a person searched for.
-func safePath(r *http.Request) string {
-	p := r.URL.Path
-	if len(p) > 200 {
-		p = p[:200] + "…"
-	}
-	return strings.ToValidUTF8(p, "?")
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

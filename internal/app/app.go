@@ -168,16 +168,6 @@ func Serve(ctx context.Context, addr string, h http.Handler, logger *slog.Logger
 	return nil
 }
 
-// safePath is the request path for logs: never the query string, which may
-// hold what a person searched for.
-func safePath(r *http.Request) string {
-	p := web.RedactPath(r.URL.Path) // never the token of an invitation's or a reset's link
-	if len(p) > 200 {
-		p = p[:200] + "…"
-	}
-	return strings.ToValidUTF8(p, "?")
-}
-
 // SecurityContact is where security reports go, for /.well-known/security.txt
 // (RFC 9116). FELLESROM_SECURITY_CONTACT overrides it for an installation.
 var SecurityContact = "mailto:security@fellesrom.example"

@@ -2,6 +2,7 @@ package app
 
 import (
 	"compress/gzip"
+	"github.com/fellesrom/fellesrom/internal/logpath"
 	"io"
 	"log/slog"
 	"net/http"
@@ -91,7 +92,7 @@ func accessLog(next http.Handler, logger *slog.Logger) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		logger.Info("request", "method", r.Method, "path", safePath(r), "status", sw.status,
+		logger.Info("request", "method", r.Method, "path", logpath.Of(r), "status", sw.status,
 			"bytes", sw.bytes, "ms", float64(time.Since(start).Microseconds())/1000)
 	})
 }
@@ -104,7 +105,7 @@ func recoverer(next http.Handler, logger *slog.Logger) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				logger.Error("panic", "path", safePath(r), "panic", v)
+				logger.Error("panic", "path", logpath.Of(r), "panic", v)
 				http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 			}
 		}()

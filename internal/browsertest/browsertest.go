@@ -118,7 +118,10 @@ func Tab(t testing.TB, opts ...Option) context.Context {
 	if err != nil {
 		Fatal(t, err)
 	}
-	tabCtx, cancel := chromedp.NewContext(parent)
+	// Each tab gets a browser context of its own, so no cookie (a staff
+	// session, say) passes from one test to the next: Chromium keeps cookies
+	// by host, not by port, and every test server is on 127.0.0.1.
+	tabCtx, cancel := chromedp.NewContext(parent, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
 	// The first action opens the tab. It must not run with a timeout.
 	if err := chromedp.Do(tabCtx, chromedp.EmulateViewport(int64(cfg.width), int64(cfg.height))); err != nil {

@@ -154,3 +154,38 @@ func TestViewport(t *testing.T) {
 		t.Errorf("innerWidth = %d, want 375", w)
 	}
 }
+
+// TestTabsShareNoCookies: a cookie set in one test's tab is not sent from the
+// next test's tab, although both talk to the same host.
+func TestTabsShareNoCookies(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/set" {
+			http.SetCookie(w, &http.Cookie{Name: "session", Value: "one", Path: "/"})
+		}
+		c, _ := r.Cookie("session")
+		v := "none"
+		if c != nil {
+			v = c.Value
+		}
+		fmt.Fprintf(w, "<!doctype html><html lang=en><title>c</title><p id=c>%s</p></html>", v)
+	}))
+	defer srv.Close()
+	read := func(ctx context.Context, path string) string {
+		if _, err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+path)); err != nil {
+			t.Fatal(err)
+		}
+		text, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("c"), chromedp.NodeVisible))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return text
+	}
+	first := browsertest.Tab(t)
+	read(first, "/set")
+	if got := read(first, "/"); got != "one" {
+		t.Fatalf("the first tab lost its own cookie: %q", got)
+	}
+	if got := read(browsertest.Tab(t), "/"); got != "none" {
+		t.Errorf("a new tab sent the other tab's cookie: %q", got)
+	}
+}

@@ -156,27 +156,6 @@ func (s *site) accountLinker(r *http.Request) (auth.LinkFunc, error) {
 	return func(lang, path string) string { return base + prefix(lang) + path }, nil
 }
 
-// accountTokenPrefixes are the paths whose last segment is a secret token.
-var accountTokenPrefixes = []string{"/invitasjon/", "/nytt-passord/"}
-
-// RedactPath is a request path as a log may show it: from the first
-// "/invitasjon/" or "/nytt-passord/" on, whatever comes after (the token of
-// an invitation's or a password reset's link, in any language, even in a
-// path the server will only redirect) is replaced by "…":
-// "/en/invitasjon/…". Every other path is returned as it is.
-func RedactPath(p string) string {
-	cut := -1
-	for _, tp := range accountTokenPrefixes {
-		if i := strings.Index(p, tp); i >= 0 && (cut < 0 || i < cut) && len(p) > i+len(tp) {
-			cut = i + len(tp)
-		}
-	}
-	if cut < 0 {
-		return p
-	}
-	return p[:cut] + "…"
-}
-
 // accountTokenPage wraps the handler of a page whose URL carries a token: every
 // answer, error pages too, is no-store and sends no Referer (the site
 // sends Referrer-Policy: no-referrer anyway; this does not depend on it).
@@ -210,12 +189,6 @@ func (w *accountNoStore) Write(b []byte) (int, error) {
 }
 
 func (w *accountNoStore) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// accountTokenError logs err without the token and shows the 500 page.
-func (s *site) accountTokenError(w http.ResponseWriter, r *http.Request, lang, page string, err error) {
-	s.log.Error("web: page failed", "path", RedactPath(r.URL.Path), "page", page, "err", err)
-	s.errorPage(w, r, lang, http.StatusInternalServerError, "error.server_title", "error.server_p")
-}
 
 // accountLinkView is a page reached from a link with a token.
 type accountLinkView struct {

@@ -56,12 +56,12 @@ func (s *site) accountOpenInvite(w http.ResponseWriter, r *http.Request, lang, t
 		s.accountInvalidLink(w, r, lang, path, "account.invalid_invite")
 		return o, nil, false
 	case err != nil:
-		s.accountTokenError(w, r, lang, "invitation", err)
+		s.serverError(w, r, lang, err)
 		return o, nil, false
 	}
 	me, err := s.current(r)
 	if err != nil {
-		s.accountTokenError(w, r, lang, "invitation", err)
+		s.serverError(w, r, lang, err)
 		return o, nil, false
 	}
 	return o, me, true
@@ -124,7 +124,7 @@ func (s *site) accountInvitePost(w http.ResponseWriter, r *http.Request, lang st
 		s.render(w, r, http.StatusBadRequest, "account_invite", v)
 		return
 	case err != nil:
-		s.accountTokenError(w, r, lang, "invitation", err)
+		s.serverError(w, r, lang, err)
 		return
 	}
 	s.auth.SetCookie(w, r, res.Token)

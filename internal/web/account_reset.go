@@ -97,7 +97,7 @@ func (s *site) accountOpenReset(w http.ResponseWriter, r *http.Request, lang, to
 		s.accountInvalidLink(w, r, lang, path, "account.invalid_reset")
 		return "", false
 	case err != nil:
-		s.accountTokenError(w, r, lang, "password reset", err)
+		s.serverError(w, r, lang, err)
 		return "", false
 	}
 	return u.Email, true
@@ -144,7 +144,7 @@ func (s *site) accountResetPost(w http.ResponseWriter, r *http.Request, lang str
 		s.render(w, r, http.StatusBadRequest, "account_reset", v)
 		return
 	case err != nil:
-		s.accountTokenError(w, r, lang, "password reset", err)
+		s.serverError(w, r, lang, err)
 		return
 	}
 	// Every session of the account has ended, this browser's too.

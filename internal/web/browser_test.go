@@ -224,3 +224,23 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 }
+
+// pagePath is the path and query of the tab's page.
+func pagePath(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	u := location(t, ctx)
+	if u.RawQuery != "" {
+		return u.Path + "?" + u.RawQuery
+	}
+	return u.Path
+}
+
+// checkPage runs axe-core on the tab's page and checks that it is no wider
+// than a 320 px screen.
+func checkPage(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	browsertest.RequireNoAxeViolations(t, ctx, name)
+	if w := val(t, ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > browsertest.DefaultWidth {
+		t.Errorf("%s: %d px wide", name, w)
+	}
+}

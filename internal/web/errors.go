@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/fellesrom/fellesrom/internal/logpath"
 	"net/http"
 )
 
@@ -36,7 +37,7 @@ func (s *site) methodNotAllowed(w http.ResponseWriter, r *http.Request, lang str
 // serverError logs err (never the query string, which may say what a person
 // searched for) and shows the 500 page.
 func (s *site) serverError(w http.ResponseWriter, r *http.Request, lang string, err error) {
-	s.log.Error("web: page failed", "path", r.URL.Path, "err", err)
+	s.log.Error("web: page failed", "path", logpath.Of(r), "err", err)
 	s.errorPage(w, r, lang, http.StatusInternalServerError, "error.server_title", "error.server_p")
 }
 

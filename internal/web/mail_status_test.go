@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/fellesrom/fellesrom/internal/app"
@@ -217,9 +215,6 @@ func TestMailStatusBrowser(t *testing.T) {
 	f := newOfficeFixture(t, st)
 	mailOutbox(t, st)
 	ctx := browsertest.Tab(t)
-	clearCookies := func() { chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{}) }
-	clearCookies()
-	t.Cleanup(clearCookies)
 	open := func(path string) int64 {
 		t.Helper()
 		return load(t, ctx, chromedp.Navigate(f.srv.URL+path))

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/fellesrom/fellesrom/internal/browsertest"
@@ -29,11 +27,6 @@ func TestOfficeBrowser(t *testing.T) {
 	srv := f.srv
 	host := srv.Listener.Addr().String()
 	ctx := browsertest.Tab(t)
-	// The browser is shared by the tests, and cookies do not care about
-	// ports: start without one, and leave none behind for the next test.
-	clearCookies := func() { chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{}) }
-	clearCookies()
-	t.Cleanup(clearCookies)
 	reqs := record(t, ctx)
 	axed := 0
 	axe := func(name string) {
@@ -66,13 +59,7 @@ func TestOfficeBrowser(t *testing.T) {
 		t.Helper()
 		return load(t, ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
 	}
-	path := func() string {
-		u := location(t, ctx)
-		if u.RawQuery != "" {
-			return u.Path + "?" + u.RawQuery
-		}
-		return u.Path
-	}
+	path := func() string { return pagePath(t, ctx) }
 	text := func(sel string) string {
 		t.Helper()
 		return val(t, ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))

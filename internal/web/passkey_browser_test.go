@@ -39,13 +39,7 @@ func TestPasskeyBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	path := func() string {
-		u := location(t, ctx)
-		if u.RawQuery != "" {
-			return u.Path + "?" + u.RawQuery
-		}
-		return u.Path
-	}
+	path := func() string { return pagePath(t, ctx) }
 	axe := func(name string) {
 		t.Helper()
 		browsertest.RequireNoAxeViolations(t, ctx, name)

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/security"
 	"github.com/chromedp/chromedp"
 
@@ -31,26 +29,11 @@ func TestSSOBrowser(t *testing.T) {
 	if _, err := chromedp.Call(ctx, security.SetIgnoreCertificateErrors, security.SetIgnoreCertificateErrorsParams{Ignore: true}); err != nil {
 		t.Fatal(err)
 	}
-	// The tabs share the browser's cookies, and cookies do not tell ports
-	// apart: leave none of 127.0.0.1 to the next test.
-	t.Cleanup(func() { _, _ = chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{}) })
 	reqs := record(t, ctx)
 	site, _ := url.Parse(f.site.URL)
 	provider, _ := url.Parse(f.op.Issuer)
-	path := func() string {
-		u := location(t, ctx)
-		if u.RawQuery != "" {
-			return u.Path + "?" + u.RawQuery
-		}
-		return u.Path
-	}
-	axe := func(name string) {
-		t.Helper()
-		browsertest.RequireNoAxeViolations(t, ctx, name)
-		if w := val(t, ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > browsertest.DefaultWidth {
-			t.Errorf("%s: %d px wide", name, w)
-		}
-	}
+	path := func() string { return pagePath(t, ctx) }
+	axe := func(name string) { t.Helper(); checkPage(t, ctx, name) }
 	click := func(sel string) int64 {
 		t.Helper()
 		return load(t, ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))

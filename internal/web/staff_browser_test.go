@@ -26,20 +26,8 @@ func TestStaffBrowser(t *testing.T) {
 	host := srv.Listener.Addr().String()
 	ctx := browsertest.Tab(t)
 	reqs := record(t, ctx)
-	path := func() string {
-		u := location(t, ctx)
-		if u.RawQuery != "" {
-			return u.Path + "?" + u.RawQuery
-		}
-		return u.Path
-	}
-	axe := func(name string) {
-		t.Helper()
-		browsertest.RequireNoAxeViolations(t, ctx, name)
-		if w := val(t, ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > browsertest.DefaultWidth {
-			t.Errorf("%s: %d px wide", name, w)
-		}
-	}
+	path := func() string { return pagePath(t, ctx) }
+	axe := func(name string) { t.Helper(); checkPage(t, ctx, name) }
 	submit := func(sel string) int64 {
 		t.Helper()
 		return load(t, ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))

@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/fellesrom/fellesrom/internal/app"
@@ -325,30 +323,9 @@ func TestStaffPasswordBrowser(t *testing.T) {
 	f := newStaffFixture(t, st, roomyLimits)
 	srv := f.srv
 	ctx := browsertest.Tab(t)
-	// The browser is shared, and keeps cookies by host, not port: start
-	// signed out, and leave no session behind for the next test.
-	clearCookies := func() {
-		if _, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
-			t.Error(err)
-		}
-	}
-	clearCookies()
-	t.Cleanup(clearCookies)
 	reqs := record(t, ctx)
-	path := func() string {
-		u := location(t, ctx)
-		if u.RawQuery != "" {
-			return u.Path + "?" + u.RawQuery
-		}
-		return u.Path
-	}
-	axe := func(name string) {
-		t.Helper()
-		browsertest.RequireNoAxeViolations(t, ctx, name)
-		if w := val(t, ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > browsertest.DefaultWidth {
-			t.Errorf("%s: %d px wide", name, w)
-		}
-	}
+	path := func() string { return pagePath(t, ctx) }
+	axe := func(name string) { t.Helper(); checkPage(t, ctx, name) }
 	submit := func() int64 {
 		t.Helper()
 		return load(t, ctx, chromedp.Click(chromedp.CSS(".staff-form button"), chromedp.NodeVisible))
