@@ -5,6 +5,7 @@
 //	fellesrom migrate [--data-dir ./data]
 //	fellesrom demo [--data-dir ./data] [--groups N] [--seed S]
 //	fellesrom users create|list|reset-totp [--email E --name N --admin]
+//	fellesrom keys rotate|reseal|retire|list [--key ID]
 //	fellesrom version
 //
 // DATABASE_URL=postgres://… runs on PostgreSQL instead of the SQLite file in
@@ -27,6 +28,7 @@ import (
 	"github.com/fellesrom/fellesrom/internal/auth"
 	"github.com/fellesrom/fellesrom/internal/finder"
 	"github.com/fellesrom/fellesrom/internal/mail"
+	"github.com/fellesrom/fellesrom/internal/web"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -52,9 +54,12 @@ commands:
   migrate   bring the database schema up to date
   demo      load the demo data set (--groups N adds N generated groups)
   users     staff accounts: create (--admin for the first), list, reset-totp
+  keys      the key file: rotate, reseal, retire --key ID, list
   version   print the version
 
 DATABASE_URL=postgres://… uses PostgreSQL instead of SQLite in --data-dir.
+FELLESROM_KEY_FILE=… names the key file (default fellesrom.keys in --data-dir).
+FELLESROM_PUBLIC_URL=https://… is the site's address (needed beyond loopback).
 FELLESROM_SMTP_HOST=… (and the other FELLESROM_SMTP_* settings) sends mail.
 `
 
@@ -65,7 +70,7 @@ func run(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logg
 	}
 	cmd, args := args[0], args[1:]
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-	cfg := app.Config{DatabaseURL: os.Getenv("DATABASE_URL")}
+	cfg := app.Config{DatabaseURL: os.Getenv("DATABASE_URL"), KeyFile: os.Getenv("FELLESROM_KEY_FILE")}
 	fs.StringVar(&cfg.DataDir, "data-dir", "./data", "directory of the SQLite database")
 	switch cmd {
 	case "serve":
@@ -85,12 +90,22 @@ func run(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logg
 		if opts.Cookies, err = auth.ParseCookieMode(os.Getenv("FELLESROM_SECURE_COOKIES")); err != nil {
 			return err
 		}
-		st, err := app.OpenStore(ctx, cfg)
+		if err := web.CheckPublicURL(cfg.Addr); err != nil {
+			return err
+		}
+		st, err := openStore(ctx, cfg, logger)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
 		logger.Info("database ready", "db", cfg.Describe())
+		// Values sealed with a key retired from first place, and secrets
+		// stored before sealing existed, are sealed with the first key.
+		if r, err := st.Reseal(ctx, nil); err != nil {
+			return fmt.Errorf("reseal: %w", err)
+		} else if r.Resealed+r.Plain > 0 {
+			logger.Info("sealed values with the current key", "resealed", r.Resealed, "were_plain", r.Plain)
+		}
 		if *withDemo {
 			if err := loadDemo(ctx, st, 0, 1, stdout); err != nil {
 				return err
@@ -111,7 +126,7 @@ func run(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logg
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		st, err := app.OpenStore(ctx, cfg)
+		st, err := openStore(ctx, cfg, logger)
 		if err != nil {
 			return err
 		}
@@ -127,14 +142,16 @@ func run(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logg
 		if *groups < 0 {
 			return errors.New("--groups cannot be negative")
 		}
-		st, err := app.OpenStore(ctx, cfg)
+		st, err := openStore(ctx, cfg, logger)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
 		return loadDemo(ctx, st, *groups, *seed, stdout)
 	case "users":
-		return users(ctx, fs, &cfg, args, stdout)
+		return users(ctx, fs, &cfg, args, stdout, logger)
+	case "keys":
+		return keys(ctx, fs, &cfg, args, stdout, logger)
 	case "version":
 		fmt.Fprintln(stdout, "fellesrom", versionString())
 		return nil

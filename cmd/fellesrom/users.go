@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -37,7 +38,7 @@ ends their sessions; they enrol again at their next sign-in.
 `
 
 // users is the command `fellesrom users`.
-func users(ctx context.Context, fs *flag.FlagSet, cfg *app.Config, args []string, stdout io.Writer) error {
+func users(ctx context.Context, fs *flag.FlagSet, cfg *app.Config, args []string, stdout io.Writer, logger *slog.Logger) error {
 	if len(args) == 0 {
 		fmt.Fprint(os.Stderr, usersUsage)
 		return flag.ErrHelp
@@ -54,7 +55,7 @@ func users(ctx context.Context, fs *flag.FlagSet, cfg *app.Config, args []string
 	if fs.NArg() > 0 {
 		return fmt.Errorf("users %s: unexpected %q", sub, fs.Arg(0))
 	}
-	st, err := app.OpenStore(ctx, *cfg)
+	st, err := openStore(ctx, *cfg, logger)
 	if err != nil {
 		return err
 	}

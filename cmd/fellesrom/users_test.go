@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/fellesrom/fellesrom/internal/app"
 	"github.com/fellesrom/fellesrom/internal/auth"
 	"github.com/fellesrom/fellesrom/internal/store"
 )
@@ -55,7 +55,7 @@ func TestUsersCommand(t *testing.T) {
 
 	// The administrator can sign in with that password; the hash has the
 	// production parameters; the creation is in the audit log, by "cli".
-	st, err := store.Open(ctx, filepath.Join(dir, "fellesrom.db"))
+	st, _, err := app.OpenStore(ctx, app.Config{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

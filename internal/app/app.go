@@ -19,6 +19,7 @@ import (
 	"github.com/fellesrom/fellesrom/internal/api"
 	"github.com/fellesrom/fellesrom/internal/auth"
 	"github.com/fellesrom/fellesrom/internal/finder"
+	"github.com/fellesrom/fellesrom/internal/seal"
 	"github.com/fellesrom/fellesrom/internal/store"
 	"github.com/fellesrom/fellesrom/internal/web"
 )
@@ -28,6 +29,22 @@ type Config struct {
 	Addr        string // listen address, default 127.0.0.1:8080
 	DataDir     string // where the SQLite file lives, default ./data
 	DatabaseURL string // postgres://… switches to PostgreSQL
+	// KeyFile is the key file that seals personal data and secrets
+	// (FELLESROM_KEY_FILE); default fellesrom.keys in DataDir. It is made,
+	// with new random keys, if it does not exist.
+	KeyFile string
+}
+
+// KeyPath is the key file the configuration names.
+func (c Config) KeyPath() string {
+	if c.KeyFile != "" {
+		return c.KeyFile
+	}
+	dir := c.DataDir
+	if dir == "" {
+		dir = "data"
+	}
+	return filepath.Join(dir, "fellesrom.keys")
 }
 
 // DSN is the database the configuration names: DatabaseURL, or the SQLite
@@ -87,17 +104,37 @@ func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
-// OpenStore opens the configured database and migrates it.
-func OpenStore(ctx context.Context, c Config) (*store.Store, error) {
-	st, err := store.Open(ctx, c.DSN())
+// OpenStore opens the configured database with the keys of the key file
+// (made if missing) and migrates it. keysCreated says whether the key file
+// is new, so the caller can tell the operator to back it up. Migrating
+// with an existing database and a new key file is refused: the database
+// holds values sealed with keys that are missing.
+func OpenStore(ctx context.Context, c Config) (st *store.Store, keysCreated bool, err error) {
+	keys, created, err := seal.LoadOrCreate(c.KeyPath())
 	if err != nil {
-		return nil, err
+		return nil, false, fmt.Errorf("key file: %w", err)
 	}
+	st, err = store.Open(ctx, c.DSN())
+	if err != nil {
+		return nil, false, err
+	}
+	st.SetKeys(keys)
 	if err := st.Migrate(ctx); err != nil {
 		st.Close()
-		return nil, err
+		return nil, false, err
 	}
-	return st, nil
+	if created {
+		n, err := st.CountSealed(ctx)
+		if err == nil && n > 0 {
+			err = fmt.Errorf("the database holds %d sealed values but the key file %s is new: "+
+				"restore the key file that belongs to this database (the new one was left for you to remove)", n, c.KeyPath())
+		}
+		if err != nil {
+			st.Close()
+			return nil, false, err
+		}
+	}
+	return st, created, nil
 }
 
 // Handler is everything the server answers: /healthz, the JSON API under

@@ -119,6 +119,8 @@ type Service struct {
 	dummyOnce sync.Once
 	dummy     string // a hash to check when there is no user, for equal timing
 
+	verifyHook func(hash string) // tests: sees each hash a sign-in checks
+
 	lastSweep atomic.Int64 // unix seconds of the last sweep of old rows
 }
 

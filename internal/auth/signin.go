@@ -52,6 +52,9 @@ func (s *Service) SignIn(ctx context.Context, email, password string, m Meta, ol
 	if !known || hash == "" {
 		hash = s.dummyHash()
 	}
+	if s.verifyHook != nil {
+		s.verifyHook(hash)
+	}
 	ok, rehash, verr := VerifyPassword(password, hash, s.params)
 	if verr != nil {
 		s.log.Error("auth: a stored password hash cannot be read", "user", u.ID, "err", verr)

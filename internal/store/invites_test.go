@@ -250,6 +250,7 @@ func TestInviteAcceptedOnce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			b.SetKeys(storetest.Keys)
 			defer b.Close()
 			house := newOrg(t, a, "huset", "")
 			now := time.Now().UTC()

@@ -24,18 +24,22 @@ type OIDCProvider struct {
 	// Issuer + "/.well-known/openid-configuration".
 	Issuer   string
 	ClientID string
-	// ClientSecret is stored as given (to be sealed with the application
-	// key once there is one). It leaves the store only for package auth; no
-	// page shows it. On update, "" keeps the stored secret.
+	// ClientSecret is stored sealed (package seal). It leaves the store
+	// only for package auth; no page shows it. On update, "" keeps the
+	// stored secret.
 	ClientSecret string
 	Scopes       []string // always with "openid"
 	EmailDomains []string // lower-case: the e-mail domains the provider serves
 	// TrustMFA: a second factor in the ID token's amr claim counts as the
 	// sign-in's second factor (see auth.AMRSecondFactor).
-	TrustMFA  bool
-	Enabled   bool
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	TrustMFA bool
+	// TrustEmail: the provider's email claim counts as verified even when
+	// the ID token has no email_verified claim (Entra ID sends none; only
+	// for a provider that manages its organisation's addresses itself).
+	TrustEmail bool
+	Enabled    bool
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 	// HasSecret reports whether a client secret is stored (read only).
 	HasSecret bool
 }
@@ -169,13 +173,13 @@ func ValidateOIDCProvider(p *OIDCProvider) error {
 }
 
 const providerColumns = `id, organisation_id, name, issuer, client_id, client_secret, scopes, email_domains,
-	trust_mfa, enabled, created_at, updated_at`
+	trust_mfa, trust_email, enabled, created_at, updated_at`
 
 func scanProvider(sc interface{ Scan(...any) error }) (OIDCProvider, error) {
 	var p OIDCProvider
 	var scopes, domains string
 	err := sc.Scan(&p.ID, &p.OrgID, &p.Name, &p.Issuer, &p.ClientID, &p.ClientSecret, &scopes, &domains,
-		&p.TrustMFA, &p.Enabled, &p.CreatedAt, &p.UpdatedAt)
+		&p.TrustMFA, &p.TrustEmail, &p.Enabled, &p.CreatedAt, &p.UpdatedAt)
 	p.Scopes, p.EmailDomains = strings.Fields(scopes), strings.Fields(domains)
 	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
 	p.HasSecret = p.ClientSecret != ""
@@ -192,11 +196,18 @@ type providerAudit struct {
 	Scopes       []string
 	EmailDomains []string
 	TrustMFA     bool
+	TrustEmail   bool
 	Enabled      bool
 }
 
 func auditOf(p OIDCProvider) providerAudit {
-	return providerAudit{p.OrgID, p.Name, p.Issuer, p.ClientID, p.Scopes, p.EmailDomains, p.TrustMFA, p.Enabled}
+	return providerAudit{p.OrgID, p.Name, p.Issuer, p.ClientID, p.Scopes, p.EmailDomains, p.TrustMFA, p.TrustEmail, p.Enabled}
+}
+
+// openProvider opens the provider's sealed client secret.
+func (s *Store) openProvider(p *OIDCProvider) (err error) {
+	p.ClientSecret, err = s.open("oidc_providers", "client_secret", p.ID, p.ClientSecret)
+	return err
 }
 
 // SaveOIDCProvider creates a provider (ID "") or updates one, and records
@@ -212,14 +223,19 @@ func (s *Store) SaveOIDCProvider(ctx context.Context, p *OIDCProvider) error {
 		if p.ID == "" {
 			p.ID = NewID()
 			p.CreatedAt, p.UpdatedAt = now, now
+			secret, err := s.seal("oidc_providers", "client_secret", p.ID, p.ClientSecret)
+			if err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO oidc_providers (`+providerColumns+`)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)`, p.ID, p.OrgID, p.Name, p.Issuer, p.ClientID,
-				p.ClientSecret, strings.Join(p.Scopes, " "), strings.Join(p.EmailDomains, " "), p.TrustMFA, p.Enabled, now); err != nil {
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)`, p.ID, p.OrgID, p.Name, p.Issuer, p.ClientID,
+				secret, strings.Join(p.Scopes, " "), strings.Join(p.EmailDomains, " "), p.TrustMFA, p.TrustEmail, p.Enabled, now); err != nil {
 				return err
 			}
 			p.HasSecret = p.ClientSecret != ""
 			return auditTx(ctx, tx, AuditEntry{Action: "oidc_provider.create", ObjectType: "oidc_provider", ObjectID: p.ID,
-				OrgID: p.OrgID, Detail: map[string]any{"issuer": p.Issuer, "enabled": p.Enabled, "trust_mfa": p.TrustMFA}})
+				OrgID: p.OrgID, Detail: map[string]any{"issuer": p.Issuer, "enabled": p.Enabled, "trust_mfa": p.TrustMFA,
+					"trust_email": p.TrustEmail}})
 		}
 		old, err := scanProvider(tx.QueryRowContext(ctx, `SELECT `+providerColumns+` FROM oidc_providers WHERE id = $1`, p.ID))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -228,15 +244,23 @@ func (s *Store) SaveOIDCProvider(ctx context.Context, p *OIDCProvider) error {
 		if err != nil {
 			return err
 		}
+		if err := s.openProvider(&old); err != nil {
+			return err
+		}
 		secretChanged := p.ClientSecret != "" && p.ClientSecret != old.ClientSecret
 		if p.ClientSecret == "" {
 			p.ClientSecret = old.ClientSecret
 		}
+		secret, err := s.seal("oidc_providers", "client_secret", p.ID, p.ClientSecret)
+		if err != nil {
+			return err
+		}
 		p.CreatedAt, p.UpdatedAt = old.CreatedAt, now
 		if err := execOne(ctx, tx, `UPDATE oidc_providers SET organisation_id = $2, name = $3, issuer = $4, client_id = $5,
-			client_secret = $6, scopes = $7, email_domains = $8, trust_mfa = $9, enabled = $10, updated_at = $11 WHERE id = $1`,
-			p.ID, p.OrgID, p.Name, p.Issuer, p.ClientID, p.ClientSecret, strings.Join(p.Scopes, " "),
-			strings.Join(p.EmailDomains, " "), p.TrustMFA, p.Enabled, now); err != nil {
+			client_secret = $6, scopes = $7, email_domains = $8, trust_mfa = $9, trust_email = $10, enabled = $11,
+			updated_at = $12 WHERE id = $1`,
+			p.ID, p.OrgID, p.Name, p.Issuer, p.ClientID, secret, strings.Join(p.Scopes, " "),
+			strings.Join(p.EmailDomains, " "), p.TrustMFA, p.TrustEmail, p.Enabled, now); err != nil {
 			return err
 		}
 		p.HasSecret = p.ClientSecret != ""
@@ -258,7 +282,10 @@ func (s *Store) OIDCProvider(ctx context.Context, id string) (OIDCProvider, erro
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, ErrNotFound
 	}
-	return p, err
+	if err != nil {
+		return p, err
+	}
+	return p, s.openProvider(&p)
 }
 
 // OIDCProviders lists every provider, enabled or not, by name.
@@ -272,6 +299,9 @@ func (s *Store) OIDCProviders(ctx context.Context) ([]OIDCProvider, error) {
 	for rows.Next() {
 		p, err := scanProvider(rows)
 		if err != nil {
+			return nil, err
+		}
+		if err := s.openProvider(&p); err != nil {
 			return nil, err
 		}
 		out = append(out, p)

@@ -22,6 +22,7 @@ func TestRateLimitAcrossInstances(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			b.SetKeys(storetest.Keys)
 			defer b.Close()
 			w := time.Date(2026, 3, 1, 9, 15, 0, 0, time.UTC)
 			var wg sync.WaitGroup

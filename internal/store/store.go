@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fellesrom/fellesrom/internal/seal"
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -42,6 +43,7 @@ type Store struct {
 	db     *sql.DB // writes (one connection on SQLite), and reads on PostgreSQL
 	read   *sql.DB // reads; on SQLite a separate pool of WAL readers
 	engine Engine
+	keys   *seal.Keyring // seals personal data and secrets (SetKeys)
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL
@@ -71,7 +73,10 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		}
 	}
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(ON)", "synchronous(NORMAL)"} {
+	// secure_delete: deleted rows are overwritten with zeros, so personal
+	// data deleted on the retention clock does not linger in free pages.
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(ON)", "synchronous(NORMAL)",
+		"secure_delete(ON)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

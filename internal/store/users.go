@@ -86,6 +86,12 @@ func scanUser(sc interface{ Scan(...any) error }) (User, error) {
 	return u, nil
 }
 
+// openUser opens the user's sealed TOTP secret.
+func (s *Store) openUser(u *User) (err error) {
+	u.TOTPSecret, err = s.open("users", "totp_secret", u.ID, u.TOTPSecret)
+	return err
+}
+
 func validateUser(u *User) error {
 	u.Email = NormalizeEmail(u.Email)
 	u.Name = strings.TrimSpace(u.Name)
@@ -123,10 +129,14 @@ func (s *Store) CreateUser(ctx context.Context, u *User) error {
 		}
 		u.ID = NewID()
 		u.CreatedAt, u.UpdatedAt = now, now
+		totp, err := s.seal("users", "totp_secret", u.ID, u.TOTPSecret)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, password_hash, admin, disabled,
 			totp_secret, totp_enabled, totp_last_step, failed_signins, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $10)`,
-			u.ID, u.Email, u.Name, nullString(u.PasswordHash), u.Admin, u.Disabled, nullString(u.TOTPSecret),
+			u.ID, u.Email, u.Name, nullString(u.PasswordHash), u.Admin, u.Disabled, nullString(totp),
 			u.TOTPEnabled, u.TOTPLastStep, now); err != nil {
 			return err
 		}
@@ -180,6 +190,9 @@ func (s *Store) userWhere(ctx context.Context, where string, arg any) (User, err
 	if err != nil {
 		return u, err
 	}
+	if err := s.openUser(&u); err != nil {
+		return u, err
+	}
 	u.Memberships, err = s.memberships(ctx, s.read, u.ID)
 	return u, err
 }
@@ -214,6 +227,9 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {
+			return nil, err
+		}
+		if err := s.openUser(&u); err != nil {
 			return nil, err
 		}
 		index[u.ID] = len(out)
@@ -325,9 +341,13 @@ func (s *Store) SetPasswordHash(ctx context.Context, userID, hash string) error 
 // SetPendingTOTP stores the secret of an enrolment that the user has not
 // confirmed yet. It fails with ErrNotFound if TOTP is already enabled.
 func (s *Store) SetPendingTOTP(ctx context.Context, userID, secret string) error {
+	sealed, err := s.seal("users", "totp_secret", userID, secret)
+	if err != nil {
+		return err
+	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		return execOne(ctx, tx, `UPDATE users SET totp_secret = $2, updated_at = $3 WHERE id = $1 AND NOT totp_enabled`,
-			userID, secret, utcNow())
+			userID, sealed, utcNow())
 	})
 }
 
@@ -337,9 +357,24 @@ func (s *Store) SetPendingTOTP(ctx context.Context, userID, secret string) error
 // step is not newer than the last one used.
 func (s *Store) EnableTOTP(ctx context.Context, userID, secret string, step int64) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := execOne(ctx, tx, `UPDATE users SET totp_enabled = TRUE, totp_last_step = $3, updated_at = $4
-			WHERE id = $1 AND totp_secret = $2 AND NOT totp_enabled AND totp_last_step < $3`,
-			userID, secret, step, utcNow()); err != nil {
+		// The secret is sealed with a random nonce: compare it opened.
+		var stored string
+		err := tx.QueryRowContext(ctx, `SELECT COALESCE(totp_secret, '') FROM users WHERE id = $1`, userID).Scan(&stored)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if stored, err = s.open("users", "totp_secret", userID, stored); err != nil {
+			return err
+		}
+		if stored == "" || stored != secret {
+			return ErrNotFound
+		}
+		if err := execOne(ctx, tx, `UPDATE users SET totp_enabled = TRUE, totp_last_step = $2, updated_at = $3
+			WHERE id = $1 AND NOT totp_enabled AND totp_last_step < $2`,
+			userID, step, utcNow()); err != nil {
 			return err
 		}
 		return auditTx(ctx, tx, AuditEntry{Action: "totp.enable", ObjectType: "user", ObjectID: userID})

@@ -603,3 +603,22 @@ func tail(b []byte, n int) string {
 	}
 	return string(bytes.Join(lines, []byte("\n")))
 }
+
+// Dump returns pg_dump's plain-text dump of the database dsn: schema and
+// every row, as a backup would hold them.
+func Dump(t testing.TB, dsn string) []byte {
+	t.Helper()
+	binDir := os.Getenv(EnvBinDir)
+	if binDir == "" {
+		binDir = DefaultBinDir
+	}
+	out, err := exec.Command(filepath.Join(binDir, "pg_dump"), "--no-owner", "--dbname="+dsn).Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("pg_dump: %v: %s", err, ee.Stderr)
+		}
+		t.Fatalf("pg_dump: %v", err)
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -74,6 +75,29 @@ func accountPublicURL() (string, error) {
 		return "", errors.New(EnvPublicURL + " must be an https URL with a host and no path, such as https://fellesrom.example.no")
 	}
 	return u.Scheme + "://" + strings.ToLower(u.Host), nil
+}
+
+// CheckPublicURL is what serve checks at start: a FELLESROM_PUBLIC_URL
+// that does not parse stops the server, and so does none at all when the
+// server listens on anything but a loopback address. Without it, links in
+// mails and the passkey origin would follow the Host header the client
+// sends (see accountLinkBase); that is acceptable only on a developer's
+// own machine.
+func CheckPublicURL(listen string) error {
+	base, err := accountPublicURL()
+	if err != nil || base != "" {
+		return err
+	}
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		host = listen
+	}
+	if host == "" || !accountLoopback(host) {
+		return fmt.Errorf("set %s to the site's address (such as https://fellesrom.example.no): "+
+			"the server listens on %s, beyond this machine, and links in mails must not follow the client's Host header",
+			EnvPublicURL, listen)
+	}
+	return nil
 }
 
 // accountValidHost reports whether h is a host name or address, with an optional

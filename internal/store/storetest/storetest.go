@@ -5,12 +5,19 @@ package storetest
 
 import (
 	"context"
+	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/fellesrom/fellesrom/internal/seal"
 	"github.com/fellesrom/fellesrom/internal/store"
 	"github.com/fellesrom/fellesrom/internal/testdb"
 )
+
+// Keys is the keyring of every store a test opens (one per test binary):
+// a test that opens a second store on the same database gives it these.
+var Keys = seal.Generate()
 
 // Engines are the engines every store test runs on.
 var Engines = []store.Engine{store.SQLite, store.Postgres}
@@ -41,6 +48,7 @@ func OpenDSN(t testing.TB, engine store.Engine) (*store.Store, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
+	s.SetKeys(Keys)
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -65,4 +73,23 @@ func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 			fn(t, Open(t, e))
 		})
 	}
+}
+
+// Dump returns what a backup of the database would hold: on PostgreSQL a
+// pg_dump of it, on SQLite the bytes of the database file and its
+// write-ahead log.
+func Dump(t testing.TB, engine store.Engine, dsn string) []byte {
+	t.Helper()
+	if engine == store.Postgres {
+		return testdb.Dump(t, dsn)
+	}
+	var out []byte
+	for _, p := range []string{dsn, dsn + "-wal"} {
+		b, err := os.ReadFile(p)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+		out = append(out, b...)
+	}
+	return out
 }
