@@ -10,7 +10,7 @@ import (
 )
 
 // tokenPrefixes are the paths whose last segment is a secret token.
-var tokenPrefixes = []string{"/invitasjon/", "/nytt-passord/"}
+var tokenPrefixes = []string{"/invitasjon/", "/nytt-passord/", "/min-henvendelse/", "/svar/", "/gruppelenke/"}
 
 // Of is r's path as a log may show it.
 func Of(r *http.Request) string {
@@ -21,10 +21,11 @@ func Of(r *http.Request) string {
 	return strings.ToValidUTF8(p, "?")
 }
 
-// Redact replaces whatever follows the first "/invitasjon/" or
-// "/nytt-passord/" (a token, in any language prefix, even in a path the
-// server will only redirect) by "…": "/en/invitasjon/…". Every other path is
-// returned as it is.
+// Redact replaces whatever follows the first of tokenPrefixes
+// ("/invitasjon/", "/nytt-passord/", a person's "/min-henvendelse/", an
+// invitation's "/svar/", a group contact's "/gruppelenke/": a token, in
+// any language prefix, even in a path the server will only redirect) by
+// "…": "/en/invitasjon/…". Every other path is returned as it is.
 func Redact(p string) string {
 	cut := -1
 	for _, tp := range tokenPrefixes {
