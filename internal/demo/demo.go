@@ -31,7 +31,7 @@ import (
 var ErrNotEmpty = errors.New("demo: the store already has organisations; demo data is only loaded into an empty store")
 
 // Summary counts what a call added to the store.
-type Summary struct{ Organisations, Venues, Rooms, Themes, Models, Groups int }
+type Summary struct{ Organisations, Venues, Rooms, Themes, Models, Groups, Enquiries int }
 
 func (s *Summary) add(o Summary) {
 	s.Organisations += o.Organisations
@@ -40,6 +40,7 @@ func (s *Summary) add(o Summary) {
 	s.Themes += o.Themes
 	s.Models += o.Models
 	s.Groups += o.Groups
+	s.Enquiries += o.Enquiries
 }
 
 // By is the name the demo set's changes are recorded under.
@@ -188,6 +189,11 @@ func Load(ctx context.Context, st *store.Store) (Summary, error) {
 		return sum, fmt.Errorf("demo: groups: %w", err)
 	}
 	sum.Groups = len(groups)
+
+	// People waiting in the pools (sealed like any enquiry).
+	if sum.Enquiries, err = loadEnquiries(ctx, st, c, time.Now().UTC()); err != nil {
+		return sum, err
+	}
 	return sum, nil
 }
 

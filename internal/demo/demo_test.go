@@ -56,6 +56,33 @@ func TestLoad(t *testing.T) {
 				sum, len(orgs), len(models), len(themes), len(venues), len(groups))
 		}
 
+		// People enquiring and waiting, confirmed and visible to their
+		// house, with the pool of a house large enough for a group.
+		orgIDs := make([]string, len(orgs))
+		for i, o := range orgs {
+			orgIDs[i] = o.ID
+		}
+		enq, err := s.Enquiries(store.WithActor(ctx, store.Actor{ID: "test"}), store.EnquiryFilter{OrgIDs: orgIDs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		waiting := map[string]int{}
+		for _, e := range enq {
+			if e.Status == store.EnquiryWaiting {
+				waiting[e.OrgID+" "+strings.Join(e.Themes, " ")]++
+			}
+			if e.Name == "" || e.ConfirmedAt.IsZero() || !strings.HasSuffix(e.Contact, "@example.no") && !strings.HasPrefix(e.Contact, "+474") {
+				t.Errorf("demo enquiry %+v", e)
+			}
+		}
+		most := 0
+		for _, n := range waiting {
+			most = max(most, n)
+		}
+		if sum.Enquiries != len(enq) || sum.Enquiries < 20 || most < 5 {
+			t.Errorf("%d demo enquiries (summary %d), the largest pool %d", len(enq), sum.Enquiries, most)
+		}
+
 		// Houses and partners, in several counties.
 		orgByID := map[string]domain.Organisation{}
 		for _, o := range orgs {
