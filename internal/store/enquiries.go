@@ -653,7 +653,7 @@ func (s *Store) UpdateEnquiry(ctx context.Context, e *Enquiry) error {
 			"own_words": old.OwnWords != e.OwnWords, "intake_note": old.IntakeNote != e.IntakeNote,
 			"municipality": old.Municipality != e.Municipality, "travel_km": old.TravelKm != e.TravelKm,
 			"not_own_municipality": old.NotOwnMunicipality != e.NotOwnMunicipality,
-			"formats": !slices.Equal(old.Formats, e.Formats), "slots": !slices.Equal(old.Slots, e.Slots),
+			"formats":              !slices.Equal(old.Formats, e.Formats), "slots": !slices.Equal(old.Slots, e.Slots),
 			"languages": !slices.Equal(old.Languages, e.Languages), "themes": !sameSet(old.Themes, e.Themes),
 			"adult": old.Adult != e.Adult, "lang": old.Lang != e.Lang,
 		} {
@@ -760,9 +760,13 @@ func (s *Store) setEnquiryStatusTx(ctx context.Context, tx *sql.Tx, id string, c
 	case EnquiryPlaced:
 		outcome, placedMonth = OutcomePlaced, now.Format("2006-01")
 		var created time.Time
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(confirmed_at, created_at) FROM enquiries WHERE id = $1`, id).
-			Scan(&created); err != nil {
+		var confirmed sql.NullTime
+		if err := tx.QueryRowContext(ctx, `SELECT created_at, confirmed_at FROM enquiries WHERE id = $1`, id).
+			Scan(&created, &confirmed); err != nil {
 			return err
+		}
+		if confirmed.Valid {
+			created = confirmed.Time
 		}
 		waited = sql.NullInt64{Int64: int64(now.Sub(created.UTC()) / (24 * time.Hour)), Valid: true}
 	case EnquiryClosed:
