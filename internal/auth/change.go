@@ -35,10 +35,11 @@ var (
 // also ends this session, as a wrong second-factor code does: the error
 // then is both ErrLocked and ErrNoSession, and the caller clears the cookie.
 //
-// On success the new argon2id hash is stored (audit password.change, with
-// no password in it), every other session of the user is ended (audit
-// session.revoke), and this session is replaced by a new one with a new
-// token, which is returned for the cookie; the old token stops working.
+// On success the new argon2id hash and the audit entry password.change
+// (with no password in it) are stored in one transaction, every other
+// session of the user is ended (audit session.revoke), and this session is
+// replaced by a new one with a new token, which is returned for the
+// cookie; the old token stops working.
 //
 // meta is where the request comes from, for the audit log; c.Meta when zero.
 func (s *Service) ChangePassword(ctx context.Context, c *Current, oldPassword, newPassword string, meta Meta) (string, error) {
@@ -116,12 +117,13 @@ func (s *Service) ChangePassword(ctx context.Context, c *Current, oldPassword, n
 	if err != nil {
 		return "", err
 	}
-	if err := s.st.SetPasswordHash(ctx, u.ID, h); err != nil {
+	// The hash and its audit entry in one transaction: no change of
+	// password goes unrecorded, and no record tells of one that failed.
+	actx := store.WithActor(ctx, store.Actor{ID: u.ID, Source: meta.Source})
+	if err := s.st.ChangePasswordHash(actx, u.ID, h, map[string]any{"by": "self"}); err != nil {
 		return "", err
 	}
 	c.User.PasswordHash = h
-	s.audit(ctx, u.ID, meta, store.AuditEntry{Action: "password.change", ObjectType: "user", ObjectID: u.ID,
-		Detail: map[string]any{"by": "self"}})
 
 	// A new token for this browser first, then every other session ends:
 	// whoever knew the old password, or held another session, is out.

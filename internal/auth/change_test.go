@@ -111,6 +111,9 @@ func TestChangePassword(t *testing.T) {
 			}
 		}
 		entries, _ := st.AuditLog(ctx, store.AuditFilter{Action: "password.change"})
+		if n := len(slices.DeleteFunc(slices.Clone(entries), func(e store.AuditEntry) bool { return e.Action != "password.change" })); n != 1 {
+			t.Errorf("%d password.change entries, want 1", n)
+		}
 		for _, e := range entries {
 			if e.ActorID != u.ID || e.Source != meta.Source {
 				t.Errorf("%s by %q from %q", e.Action, e.ActorID, e.Source)

@@ -17,11 +17,15 @@ package auth
 //     the verifier, verifies the ID token (signature by the provider's
 //     published keys, issuer, audience, expiry) and its nonce, and maps it
 //     to a user: an identity linked before (provider, subject) gives its
-//     user; otherwise a verified e-mail address (email_verified true) of a
-//     domain the provider serves gives the enabled user with that address,
-//     if they are a member of the provider's organisation or an
-//     organisation under it, and the identity is linked (sso.link).
-//     Anything else is refused (sso.refused). No user is ever created here.
+//     user; otherwise a verified e-mail address of a domain the provider
+//     serves gives the enabled user with that address, if they are a
+//     member of the provider's organisation or an organisation under it,
+//     and the identity is linked (sso.link). An address is verified when
+//     the claim email_verified is true, or when the claim is absent and the
+//     provider is trusted for its addresses (TrustEmail: Entra ID sends no
+//     email_verified) and the address is of one of its domains; an explicit
+//     email_verified false is never trusted (emailVerified). Anything else
+//     is refused (sso.refused). No user is ever created here.
 //  3. The new session needs the second factor as after a password, unless
 //     the provider is trusted for it (TrustMFA) and the ID token's amr claim
 //     shows a second factor (AMRSecondFactor).
@@ -35,6 +39,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -214,15 +219,30 @@ type SSOResult struct {
 }
 
 // ssoClaims are the claims of an ID token (or user info) that the mapping
-// reads. email_verified is a boolean, or a string "true" at some providers.
+// reads. email_verified is a boolean, or a string "true" at some providers;
+// kept raw, so that an absent claim (nil) differs from false or null.
 type ssoClaims struct {
-	Email         string   `json:"email"`
-	EmailVerified any      `json:"email_verified"`
-	AMR           []string `json:"amr"`
-	AZP           string   `json:"azp"`
+	Email         string          `json:"email"`
+	EmailVerified json.RawMessage `json:"email_verified"`
+	AMR           []string        `json:"amr"`
+	AZP           string          `json:"azp"`
 }
 
-func verified(v any) bool {
+// emailVerified reports whether the email claim of a sign-in at provider p
+// counts as verified, given the raw email_verified claim (nil when absent)
+// and the address's domain: when the claim says true (the boolean, or the
+// string "true"); or when there is no such claim at all, the provider is
+// trusted for its addresses (TrustEmail) and the domain is one it serves.
+// A claim that says anything else (false, "false", null) is never
+// trusted, and neither is an address outside the provider's domains.
+func emailVerified(p store.OIDCProvider, claim json.RawMessage, domain string) bool {
+	if claim == nil {
+		return p.TrustEmail && domain != "" && slices.Contains(p.EmailDomains, domain)
+	}
+	var v any
+	if err := json.Unmarshal(claim, &v); err != nil {
+		return false
+	}
 	switch x := v.(type) {
 	case bool:
 		return x
@@ -320,7 +340,7 @@ func (s *Service) FinishSSO(ctx context.Context, cb SSOCallback, redirectURI str
 	if idt.Subject == "" || len(idt.Subject) > 255 {
 		return refuse(&p, ErrSSOProvider, "subject", nil, nil)
 	}
-	email, emailVerified := store.NormalizeEmail(c.Email), verified(c.EmailVerified)
+	email, verifiedClaim := store.NormalizeEmail(c.Email), c.EmailVerified
 	if email == "" && op.UserInfoEndpoint() != "" {
 		// Some providers put the e-mail address only in the user info.
 		ui, err := op.UserInfo(xctx, oauth2.StaticTokenSource(tok))
@@ -334,7 +354,7 @@ func (s *Service) FinishSSO(ctx context.Context, cb SSOCallback, redirectURI str
 		if err := ui.Claims(&uc); err != nil {
 			return refuse(&p, ErrSSOProvider, "userinfo", nil, err)
 		}
-		email, emailVerified = store.NormalizeEmail(uc.Email), verified(uc.EmailVerified)
+		email, verifiedClaim = store.NormalizeEmail(uc.Email), uc.EmailVerified
 	}
 	domain := ""
 	if at := strings.LastIndexByte(email, '@'); at >= 0 {
@@ -358,10 +378,13 @@ func (s *Service) FinishSSO(ctx context.Context, cb SSOCallback, redirectURI str
 		switch {
 		case email == "":
 			return refuse(&p, ErrSSORefused, "no_email", nil, nil)
-		case !emailVerified:
-			return refuse(&p, ErrSSORefused, "unverified_email", d, nil)
 		case !slices.Contains(p.EmailDomains, domain):
 			return refuse(&p, ErrSSORefused, "domain", d, nil)
+		case !emailVerified(p, verifiedClaim, domain):
+			if verifiedClaim == nil {
+				d["email_verified"] = "absent"
+			}
+			return refuse(&p, ErrSSORefused, "unverified_email", d, nil)
 		}
 		u, err = s.st.UserByEmail(ctx, email)
 		if errors.Is(err, store.ErrNotFound) {

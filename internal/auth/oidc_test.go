@@ -343,6 +343,87 @@ func TestSSOProtections(t *testing.T) {
 	wantRefused(t, "unreachable", err, auth.ErrSSOProvider, "discovery")
 }
 
+// Entra ID sends no email_verified: with trust_email, an address of the
+// provider's domains counts as verified without the claim, and the user is
+// linked; without trust_email, or for another domain, or when the claim
+// says false, the sign-in is refused. Claims at the user info endpoint
+// follow the same rule.
+func TestSSOTrustEmail(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newSSOEnv(t, st)
+		kari := mkUser(t, e.svc, auth.NewUser{Email: "kari@huset.no", Name: "Kari",
+			Memberships: []store.Membership{{OrgID: e.house.ID, Role: store.RolePartner}}})
+		ola := mkUser(t, e.svc, auth.NewUser{Email: "ola@huset.no", Name: "Ola",
+			Memberships: []store.Membership{{OrgID: e.house.ID, Role: store.RolePartner}}})
+		mkUser(t, e.svc, auth.NewUser{Email: "ola@example.org", Name: "Ola utenfor",
+			Memberships: []store.Membership{{OrgID: e.house.ID, Role: store.RolePartner}}})
+		e.addUser(oidctest.User{Subject: "sub-kari", Username: "kari", Email: "kari@huset.no", OmitEmailVerified: true})
+		e.addUser(oidctest.User{Subject: "sub-false", Username: "false", Email: "ola@huset.no", EmailVerified: false})
+		e.addUser(oidctest.User{Subject: "sub-other", Username: "other", Email: "ola@example.org", OmitEmailVerified: true})
+		setTrust := func(on bool, domains ...string) {
+			t.Helper()
+			e.p.TrustEmail, e.p.ClientSecret = on, ""
+			if len(domains) > 0 {
+				e.p.EmailDomains = domains
+			}
+			if err := st.SaveOIDCProvider(store.WithActor(e.ctx, store.Actor{ID: "test"}), &e.p); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		// Without trust_email: no email_verified is no verification.
+		_, err := e.signIn(t, "kari")
+		wantRefused(t, "no claim, not trusted", err, auth.ErrSSORefused, "unverified_email")
+		log, _ := st.AuditLog(e.ctx, store.AuditFilter{Action: "sso.refused", Limit: 1})
+		if len(log) != 1 || log[0].Detail["email_verified"] != "absent" || log[0].Detail["domain"] != "huset.no" {
+			t.Errorf("refusal %+v", log)
+		}
+
+		setTrust(true)
+		// An explicit email_verified false is never trusted.
+		_, err = e.signIn(t, "false")
+		wantRefused(t, "email_verified false", err, auth.ErrSSORefused, "unverified_email")
+		// An address outside the provider's domains is never trusted.
+		_, err = e.signIn(t, "other")
+		wantRefused(t, "another domain", err, auth.ErrSSORefused, "domain")
+		if ids, _ := st.UserIdentities(e.ctx, ola.ID); len(ids) != 0 {
+			t.Errorf("ola linked: %+v", ids)
+		}
+		// With trust_email and an address of the provider's domain: linked.
+		res, err := e.signIn(t, "kari")
+		if err != nil || res.User.ID != kari.ID || !res.Linked || res.Token == "" {
+			t.Fatalf("trusted address: %+v %v", res, err)
+		}
+		if id, err := st.IdentityUser(e.ctx, e.p.ID, "sub-kari"); err != nil || id != kari.ID {
+			t.Errorf("identity %q %v", id, err)
+		}
+
+		// The same from the user info endpoint (claims not in the ID token).
+		e.op.SetClaimsInIDToken(false)
+		if err := st.UnlinkIdentity(store.WithActor(e.ctx, store.Actor{ID: "test"}), e.p.ID, kari.ID); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := e.signIn(t, "kari"); err != nil || res.User.ID != kari.ID || !res.Linked {
+			t.Errorf("trusted address from user info: %+v %v", res, err)
+		}
+		_, err = e.signIn(t, "false")
+		wantRefused(t, "email_verified false from user info", err, auth.ErrSSORefused, "unverified_email")
+		e.op.SetClaimsInIDToken(true)
+
+		// trust_email off again: a new account without the claim is refused;
+		// a linked one still signs in by its subject.
+		setTrust(false)
+		if res, err := e.signIn(t, "kari"); err != nil || res.User.ID != kari.ID || res.Linked {
+			t.Errorf("linked subject without trust_email: %+v %v", res, err)
+		}
+		if err := st.UnlinkIdentity(store.WithActor(e.ctx, store.Actor{ID: "test"}), e.p.ID, kari.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.signIn(t, "kari")
+		wantRefused(t, "unlinked, not trusted", err, auth.ErrSSORefused, "unverified_email")
+	})
+}
+
 // trust_mfa decides whether the provider's second factor (its amr claim)
 // stands for the local TOTP code.
 func TestSSOTrustMFA(t *testing.T) {

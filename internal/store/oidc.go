@@ -350,32 +350,109 @@ func (s *Store) UserIdentities(ctx context.Context, userID string) ([]UserIdenti
 }
 
 // ErrIdentityTaken is returned when a link would give a user a second
-// subject at the same provider, or the subject is linked already.
+// subject at the same provider, or the subject is linked already. The
+// errors ErrSubjectTaken and ErrUserLinked say which; both are
+// ErrIdentityTaken for errors.Is.
 var ErrIdentityTaken = errors.New("the user or the subject is linked already")
+
+var (
+	// ErrSubjectTaken: the provider's subject is linked to a user already
+	// (another one, or this one).
+	ErrSubjectTaken = fmt.Errorf("the subject is linked already: %w", ErrIdentityTaken)
+	// ErrUserLinked: the user has a subject at the provider already.
+	ErrUserLinked = fmt.Errorf("the user has an identity at this provider already: %w", ErrIdentityTaken)
+)
+
+// MaxSubject is the longest subject a provider may give (the sign-in
+// refuses longer ones too).
+const MaxSubject = 255
 
 // LinkIdentity links a provider's subject to a user and records sso.link,
 // in one transaction. A user has at most one subject per provider: an
 // address that the provider gives to another account later does not take
 // the user over.
 func (s *Store) LinkIdentity(ctx context.Context, providerID, subject, userID string) error {
+	return s.linkIdentity(ctx, "sso.link", providerID, subject, userID)
+}
+
+// LinkIdentityByHand links a provider's subject to a user as an
+// administrator does it on the user's page, and records identity.link (the
+// actor is the context's), in one transaction. It refuses a subject linked
+// to anyone already (ErrSubjectTaken), a user who has a subject at the
+// provider already (ErrUserLinked), and an unknown provider or user
+// (ErrNotFound). The subject is never written to the audit log.
+func (s *Store) LinkIdentityByHand(ctx context.Context, providerID, subject, userID string) error {
+	return s.linkIdentity(ctx, "identity.link", providerID, subject, userID)
+}
+
+func (s *Store) linkIdentity(ctx context.Context, action, providerID, subject, userID string) error {
 	if providerID == "" || subject == "" || userID == "" {
 		return errors.New("a link needs a provider, a subject and a user")
 	}
+	if len(subject) > MaxSubject {
+		return errors.New("the subject is too long")
+	}
 	now := utcNow()
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM user_identities WHERE provider_id = $1
-			AND (user_id = $2 OR subject = $3)`, providerID, userID, subject).Scan(&n); err != nil {
+		var orgID string
+		err := tx.QueryRowContext(ctx, `SELECT organisation_id FROM oidc_providers WHERE id = $1`, providerID).Scan(&orgID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
 			return err
 		}
-		if n > 0 {
-			return ErrIdentityTaken
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE id = $1`, userID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrNotFound
+		}
+		var subjects, users int
+		if err := tx.QueryRowContext(ctx, `SELECT
+			COALESCE(SUM(CASE WHEN subject = $3 THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN user_id = $2 THEN 1 ELSE 0 END), 0)
+			FROM user_identities WHERE provider_id = $1 AND (user_id = $2 OR subject = $3)`,
+			providerID, userID, subject).Scan(&subjects, &users); err != nil {
+			return err
+		}
+		switch {
+		case subjects > 0:
+			return ErrSubjectTaken
+		case users > 0:
+			return ErrUserLinked
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO user_identities (provider_id, subject, user_id, created_at)
 			VALUES ($1, $2, $3, $4)`, providerID, subject, userID, now); err != nil {
 			return err
 		}
-		return auditTx(ctx, tx, AuditEntry{Action: "sso.link", ObjectType: "user", ObjectID: userID,
+		return auditTx(ctx, tx, AuditEntry{Action: action, ObjectType: "user", ObjectID: userID, OrgID: orgID,
+			Detail: map[string]any{"provider": providerID}})
+	})
+}
+
+// UnlinkIdentity ends the link between a user and their subject at a
+// provider, and records identity.unlink (the actor is the context's; the
+// subject is not written), in one transaction. The next sign-in through
+// the provider finds the user by e-mail again, or not at all. ErrNotFound:
+// the user has no identity at the provider.
+func (s *Store) UnlinkIdentity(ctx context.Context, providerID, userID string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM user_identities WHERE provider_id = $1 AND user_id = $2`, providerID, userID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrNotFound
+		}
+		var orgID string
+		if err := tx.QueryRowContext(ctx, `SELECT organisation_id FROM oidc_providers WHERE id = $1`, providerID).Scan(&orgID); err != nil {
+			return err
+		}
+		return auditTx(ctx, tx, AuditEntry{Action: "identity.unlink", ObjectType: "user", ObjectID: userID, OrgID: orgID,
 			Detail: map[string]any{"provider": providerID}})
 	})
 }

@@ -127,6 +127,7 @@ func TestOIDCProviders(t *testing.T) {
 		if log, _ := s.AuditLog(ctx, store.AuditFilter{Action: "sso.link"}); len(log) != 1 || log[0].ObjectID != u.ID {
 			t.Errorf("sso.link entries %+v", log)
 		}
+		testIdentitiesByHand(t, s, p, u, v)
 
 		// Sign-ins under way: single use, and dead once expired.
 		now := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
@@ -164,4 +165,71 @@ func TestOIDCProviders(t *testing.T) {
 func fmtDetail(d map[string]any) string {
 	b, _ := json.Marshal(d)
 	return string(b)
+}
+
+// testIdentitiesByHand: an administrator links and unlinks identities (u
+// has sub-1 at p already), with audit entries that never hold the subject.
+func testIdentitiesByHand(t *testing.T, s *store.Store, p store.OIDCProvider, u, v store.User) {
+	t.Helper()
+	ctx := store.WithActor(context.Background(), store.Actor{ID: "admin-2", Source: "198.51.100.0/24"})
+	for _, c := range []struct {
+		what, provider, subject, user string
+		want                          error
+	}{
+		{"the subject of another user", p.ID, "sub-1", v.ID, store.ErrSubjectTaken},
+		{"the user's own subject again", p.ID, "sub-1", u.ID, store.ErrSubjectTaken},
+		{"a second subject for the user", p.ID, "sub-9", u.ID, store.ErrUserLinked},
+		{"an unknown provider", store.NewID(), "sub-9", v.ID, store.ErrNotFound},
+		{"an unknown user", p.ID, "sub-9", store.NewID(), store.ErrNotFound},
+	} {
+		if err := s.LinkIdentityByHand(ctx, c.provider, c.subject, c.user); !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", c.what, err, c.want)
+		}
+	}
+	if !errors.Is(store.ErrSubjectTaken, store.ErrIdentityTaken) || !errors.Is(store.ErrUserLinked, store.ErrIdentityTaken) {
+		t.Error("the two refusals are not ErrIdentityTaken")
+	}
+	for _, bad := range []string{"", strings.Repeat("x", store.MaxSubject+1)} {
+		if err := s.LinkIdentityByHand(ctx, p.ID, bad, v.ID); err == nil {
+			t.Errorf("a subject of %d bytes was linked", len(bad))
+		}
+	}
+	if err := s.LinkIdentityByHand(ctx, p.ID, "sub-per", v.ID); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := s.IdentityUser(ctx, p.ID, "sub-per"); err != nil || id != v.ID {
+		t.Errorf("linked by hand: %q %v", id, err)
+	}
+
+	// Unlink: the subject is free again, for the same user or another.
+	if err := s.UnlinkIdentity(ctx, p.ID, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.IdentityUser(ctx, p.ID, "sub-1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("after unlink: %v", err)
+	}
+	if ids, _ := s.UserIdentities(ctx, u.ID); len(ids) != 0 {
+		t.Errorf("identities after unlink %+v", ids)
+	}
+	if err := s.UnlinkIdentity(ctx, p.ID, u.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unlink twice: %v", err)
+	}
+	if err := s.UnlinkIdentity(ctx, store.NewID(), v.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unlink at an unknown provider: %v", err)
+	}
+	if err := s.LinkIdentityByHand(ctx, p.ID, "sub-1", u.ID); err != nil {
+		t.Errorf("link again after unlink: %v", err)
+	}
+	for action, users := range map[string][]string{"identity.link": {u.ID, v.ID}, "identity.unlink": {u.ID}} {
+		log, err := s.AuditLog(ctx, store.AuditFilter{Action: action})
+		if err != nil || len(log) != len(users) {
+			t.Fatalf("%s: %d entries, %v", action, len(log), err)
+		}
+		for i, e := range log {
+			if e.ActorID != "admin-2" || e.Source != "198.51.100.0/24" || e.ObjectType != "user" || e.ObjectID != users[i] ||
+				e.OrgID != p.OrgID || e.Detail["provider"] != p.ID || strings.Contains(fmtDetail(e.Detail), "sub-") {
+				t.Errorf("%s entry %+v", action, e)
+			}
+		}
+	}
 }

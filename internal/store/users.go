@@ -447,3 +447,21 @@ func (s *Store) SigninSucceeded(ctx context.Context, userID string, now time.Tim
 			userID, now.UTC().Truncate(time.Microsecond))
 	})
 }
+
+// ChangePasswordHash stores a user's new password hash and records
+// password.change (object the user, with detail, which must hold no
+// password or hash; the actor is the context's) in one transaction: the
+// change and its audit entry commit together or not at all. ErrNotFound:
+// no such user.
+func (s *Store) ChangePasswordHash(ctx context.Context, userID, hash string, detail map[string]any) error {
+	if hash == "" {
+		return errors.New("a password change needs a hash")
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := execOne(ctx, tx, `UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1`,
+			userID, hash, utcNow()); err != nil {
+			return err
+		}
+		return auditTx(ctx, tx, AuditEntry{Action: "password.change", ObjectType: "user", ObjectID: userID, Detail: detail})
+	})
+}

@@ -17,6 +17,26 @@ import (
 // the invitations not accepted yet, and the form that invites someone.
 // Only administrators and coordinators have it; anyone else gets the 404
 // of an unknown back-office page.
+//
+// A user's page, for administrators only (everyone else: 404):
+//
+//	GET  /kontor/brukere/{id}              the user, and the accounts at single sign-on
+//	                                       providers linked to them (identities)
+//	POST /kontor/brukere/{id}/identiteter  action=link: link a provider's subject by
+//	                                       hand (audit identity.link); action=unlink:
+//	                                       end the link to a provider (identity.unlink)
+//
+// Linking by hand is for a provider that sends no verified address for the
+// user, or another address than the invitation's. A subject linked to
+// anyone already is refused, and so is a user without a role in the
+// provider's organisation or under it (the sign-in would refuse them).
+
+func init() {
+	staffAreas = append(staffAreas, func(s *site, mux *http.ServeMux, lang, p string) {
+		mux.Handle(p+"/kontor/brukere/{id}", s.methods(lang, s.staff(s.accountUserPage, false), nil))
+		mux.Handle(p+"/kontor/brukere/{id}/identiteter", s.methods(lang, nil, s.staff(s.accountIdentitiesPost, false)))
+	})
+}
 
 // accountRole is a role of a listed user, in words.
 type accountRole struct {
@@ -25,6 +45,7 @@ type accountRole struct {
 }
 
 type accountUser struct {
+	URL         string // the user's page, for an administrator
 	Name, Email string
 	Admin       bool
 	Disabled    bool
@@ -123,6 +144,9 @@ func (s *site) accountUsersView(r *http.Request, lang string, me *auth.Current, 
 	for _, u := range users {
 		row := accountUser{Name: u.Name, Email: u.Email, Admin: u.Admin, Disabled: u.Disabled, TOTP: u.TOTPEnabled,
 			LastSignin: v.When(u.LastSigninAt)}
+		if v.AllUsers {
+			row.URL = v.Href("/kontor/brukere/" + u.ID)
+		}
 		for _, m := range u.Memberships {
 			// A coordinator sees the roles in their part of the tree only.
 			if v.AllUsers || auth.SeesStaffOf(p, t, m.OrgID) {
@@ -296,5 +320,223 @@ func (s *site) accountInvitesPost(w http.ResponseWriter, r *http.Request, lang s
 		s.seeOther(w, r, back+"trukket")
 	default:
 		s.seeOther(w, r, back+"sendt-igjen")
+	}
+}
+
+// accountIdentity is an account at a provider linked to the user.
+type accountIdentity struct {
+	ProviderID, Provider, OrgName, Subject string
+	Enabled                                bool
+	Linked                                 Phrase
+}
+
+// accountIdentityForm is the form that links an identity, as typed.
+type accountIdentityForm struct {
+	Provider, Subject string
+}
+
+type accountUserView struct {
+	staffView
+	ID         string
+	User       accountUser
+	Identities []accountIdentity
+	Providers  []accountOption
+	Form       accountIdentityForm
+	Action     string // where the forms of the page go
+}
+
+var accountUserNotices = map[string]string{
+	"koblet":      "account.notice_linked",
+	"koblet-fra":  "account.notice_unlinked",
+	"finnes-ikke": "account.notice_identity_gone",
+}
+
+// accountUserAdmin loads the user of the path for an administrator. Anyone
+// else, and an unknown user, gets 404.
+func (s *site) accountUserAdmin(w http.ResponseWriter, r *http.Request, lang string, me *auth.Current) (store.User, bool) {
+	if !auth.Allowed(me.Principal(), auth.ManageUsers, "", nil) {
+		s.notFound(w, r, lang)
+		return store.User{}, false
+	}
+	id := r.PathValue("id")
+	if !store.ValidID(id) {
+		s.notFound(w, r, lang)
+		return store.User{}, false
+	}
+	u, err := s.store.User(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r, lang)
+		return u, false
+	}
+	if err != nil {
+		s.serverError(w, r, lang, err)
+		return u, false
+	}
+	return u, true
+}
+
+// accountUserView builds a user's page with the form as typed; it also
+// returns the providers and the tree, for the checks of a link.
+func (s *site) accountUserView(r *http.Request, lang string, me *auth.Current, u store.User, form accountIdentityForm) (*accountUserView, []store.OIDCProvider, auth.Tree, error) {
+	path := "/kontor/brukere/" + u.ID
+	v := &accountUserView{staffView: s.newStaffView(lang, path, me), ID: u.ID, Form: form}
+	v.Title = v.S("account.user_title")
+	v.Section = "users"
+	v.Action = v.Href(path + "/identiteter")
+	t, orgs, err := s.accountScope(r)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	names := map[string]string{}
+	for _, o := range orgs {
+		names[o.ID] = o.Name
+	}
+	v.User = accountUser{Name: u.Name, Email: u.Email, Admin: u.Admin, Disabled: u.Disabled, TOTP: u.TOTPEnabled,
+		LastSignin: v.When(u.LastSigninAt)}
+	for _, m := range u.Memberships {
+		v.User.Roles = append(v.User.Roles, accountRole{Role: "staff.role_" + string(m.Role), OrgName: names[m.OrgID]})
+	}
+	providers, err := s.store.OIDCProviders(r.Context())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	byID := map[string]store.OIDCProvider{}
+	for _, p := range providers {
+		byID[p.ID] = p
+		v.Providers = append(v.Providers, accountOption{Value: p.ID, Label: p.Name + " (" + names[p.OrgID] + ")",
+			Selected: p.ID == form.Provider})
+	}
+	ids, err := s.store.UserIdentities(r.Context(), u.ID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, x := range ids {
+		p := byID[x.ProviderID]
+		v.Identities = append(v.Identities, accountIdentity{ProviderID: x.ProviderID, Provider: p.Name, OrgName: names[p.OrgID],
+			Subject: x.Subject, Enabled: p.Enabled, Linked: v.When(x.CreatedAt)})
+	}
+	return v, providers, t, nil
+}
+
+// accountRenderUser shows a user's page. It shows their name, address and
+// linked accounts: the read is in the audit log (user.read).
+func (s *site) accountRenderUser(w http.ResponseWriter, r *http.Request, status int, v *accountUserView) {
+	me := v.Me
+	actx := store.WithActor(r.Context(), store.Actor{ID: me.User.ID, Source: me.Meta.Source})
+	if err := s.store.Audit(actx, store.AuditEntry{Action: "user.read", ObjectType: "user", ObjectID: v.ID,
+		Detail: map[string]any{"identities": len(v.Identities)}}); err != nil {
+		s.serverError(w, r, v.Lang, err)
+		return
+	}
+	s.render(w, r, status, "account_identities", v)
+}
+
+// accountUserPage is GET /kontor/brukere/{id}.
+func (s *site) accountUserPage(w http.ResponseWriter, r *http.Request, lang string, me *auth.Current) {
+	u, ok := s.accountUserAdmin(w, r, lang, me)
+	if !ok {
+		return
+	}
+	v, _, _, err := s.accountUserView(r, lang, me, u, accountIdentityForm{})
+	if err != nil {
+		s.serverError(w, r, lang, err)
+		return
+	}
+	v.Notice = accountUserNotices[r.URL.Query().Get("melding")]
+	s.accountRenderUser(w, r, http.StatusOK, v)
+}
+
+// validSubject reports whether s can be a provider's subject: 1–255
+// visible ASCII characters (OpenID Connect Core 1.0, 2: the sub claim).
+func validSubject(s string) bool {
+	if s == "" || len(s) > store.MaxSubject {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// accountIdentitiesPost is POST /kontor/brukere/{id}/identiteter: link a
+// subject (action=link, provider, subject) or unlink (action=unlink,
+// provider).
+func (s *site) accountIdentitiesPost(w http.ResponseWriter, r *http.Request, lang string, me *auth.Current) {
+	if err := r.ParseForm(); err != nil {
+		s.badAddress(w, r, lang)
+		return
+	}
+	u, ok := s.accountUserAdmin(w, r, lang, me)
+	if !ok {
+		return
+	}
+	back := prefix(lang) + "/kontor/brukere/" + u.ID + "?melding="
+	actx := store.WithActor(r.Context(), store.Actor{ID: me.User.ID, Source: me.Meta.Source})
+	switch r.PostForm.Get("action") {
+	case "unlink":
+		provider := r.PostForm.Get("provider")
+		if !store.ValidID(provider) {
+			s.badAddress(w, r, lang)
+			return
+		}
+		err := s.store.UnlinkIdentity(actx, provider, u.ID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			s.seeOther(w, r, back+"finnes-ikke")
+		case err != nil:
+			s.serverError(w, r, lang, err)
+		default:
+			s.seeOther(w, r, back+"koblet-fra")
+		}
+		return
+	case "link":
+	default:
+		s.badAddress(w, r, lang)
+		return
+	}
+
+	f := accountIdentityForm{Provider: r.PostForm.Get("provider"), Subject: strings.TrimSpace(r.PostForm.Get("subject"))}
+	if len(f.Subject) > 4*store.MaxSubject {
+		f.Subject = strings.ToValidUTF8(f.Subject[:4*store.MaxSubject], "")
+	}
+	v, providers, t, err := s.accountUserView(r, lang, me, u, f)
+	if err != nil {
+		s.serverError(w, r, lang, err)
+		return
+	}
+	i := slices.IndexFunc(providers, func(p store.OIDCProvider) bool { return p.ID == f.Provider })
+	switch {
+	case i < 0:
+		v.fail("provider", "account.link_provider_missing")
+	case !slices.ContainsFunc(u.Memberships, func(m store.Membership) bool { return t.Within(m.OrgID, providers[i].OrgID) }):
+		v.fail("provider", "account.link_other_org")
+	}
+	switch {
+	case f.Subject == "":
+		v.fail("subject", "account.link_subject_missing")
+	case !validSubject(f.Subject):
+		v.fail("subject", "account.link_subject_invalid")
+	}
+	if len(v.Errors) > 0 {
+		s.accountRenderUser(w, r, http.StatusBadRequest, v)
+		return
+	}
+	err = s.store.LinkIdentityByHand(actx, f.Provider, f.Subject, u.ID)
+	switch {
+	case errors.Is(err, store.ErrSubjectTaken):
+		v.fail("subject", "account.link_subject_taken")
+		s.accountRenderUser(w, r, http.StatusConflict, v)
+	case errors.Is(err, store.ErrUserLinked):
+		v.fail("provider", "account.link_user_linked")
+		s.accountRenderUser(w, r, http.StatusConflict, v)
+	case errors.Is(err, store.ErrNotFound):
+		// The provider or the user went meanwhile.
+		s.notFound(w, r, lang)
+	case err != nil:
+		s.serverError(w, r, lang, err)
+	default:
+		s.seeOther(w, r, back+"koblet")
 	}
 }

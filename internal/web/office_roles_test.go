@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fellesrom/fellesrom/internal/auth"
 	"github.com/fellesrom/fellesrom/internal/domain"
 	"github.com/fellesrom/fellesrom/internal/store"
 	"github.com/fellesrom/fellesrom/internal/store/storetest"
@@ -19,14 +21,16 @@ import (
 // officeRights are what each user of the fixture may do, written out by
 // hand from the rules of the issue (not computed with auth.Allowed, which
 // is what the test checks): where they may see listings, where they may
-// edit them, and whether they manage the taxonomy and read the log.
+// edit them, whether they manage the taxonomy, providers, mail and users'
+// identities and read the log (admin), and whether they have the staff page
+// with invitations (staff).
 var officeRights = map[string]struct {
-	view, edit  []string
-	root, admin bool
+	view, edit         []string
+	root, admin, staff bool
 }{
-	"admin":         {view: officeOrgKeys, edit: officeOrgKeys, root: true, admin: true},
-	"coordDistrict": {view: []string{"district", "house1", "house2"}, edit: []string{"district", "house1", "house2"}},
-	"coordHouse":    {view: []string{"house1"}, edit: []string{"house1"}},
+	"admin":         {view: officeOrgKeys, edit: officeOrgKeys, root: true, admin: true, staff: true},
+	"coordDistrict": {view: []string{"district", "house1", "house2"}, edit: []string{"district", "house1", "house2"}, staff: true},
+	"coordHouse":    {view: []string{"house1"}, edit: []string{"house1"}, staff: true},
 	"starter":       {},
 	"partner":       {view: []string{"district", "house1", "house2"}},
 	"anonymous":     {},
@@ -39,38 +43,72 @@ type officeProbe struct {
 	path   string
 	form   func() url.Values // for a POST; built when sent, from what the store holds then
 	allow  bool
-	check  func(t *testing.T, body string) // on an allowed GET: what the page shows
-	done   func(t *testing.T)              // after an allowed POST: the change is in the store
+	// want is the status of an allowed request: 0 is 200 for a GET and
+	// 303 for a POST (the form shown again with its errors is 400).
+	want int
+	// same: an allowed POST that changes nothing the snapshot holds
+	// (a refused form, an unknown session, the user's own settings).
+	same bool
+	// json: an endpoint of the passkey script, which answers the
+	// signed-out with 401 and JSON instead of the sign-in page.
+	json bool
+	// catchAll: the probe means to reach no route of its own.
+	catchAll bool
+	check    func(t *testing.T, body string) // on an allowed GET: what the page shows
+	done     func(t *testing.T)              // after an allowed POST: the change is in the store
 }
 
-// TestOfficeRoleMatrix walks every route of the directory, for objects in
-// the user's own organisation, a child, the parent, a sibling and an
-// unrelated organisation, as each kind of user, and checks that each
-// request is allowed or denied as the rules say. A denied request gets 404
-// (the signed-out: the sign-in page) and changes nothing: the whole
-// directory and the audit log are read back after every POST and compared.
+// TestOfficeRoleMatrix walks every route of the back office — the
+// directory, the staff page and users' identities, single sign-on, the
+// mail outbox, the audit log and everyone's own settings — as each kind of
+// user, for objects in the user's own organisation, a child, the parent, a
+// sibling and an unrelated organisation, and checks that each request is
+// allowed or denied as the rules say. A denied request gets 404 (the
+// signed-out: the sign-in page, or 401 from a JSON endpoint) and changes
+// nothing: the directory, the users, their identities, the invitations,
+// the providers, the outbox and the audit log are read back around every
+// POST and compared. The routes are read from the package's own
+// registrations (staffRoutes): a route or a method that no probe reaches
+// fails the test, so a new back-office route needs its line here.
 func TestOfficeRoleMatrix(t *testing.T) {
+	cover := newRouteCoverage(t)
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		f := newOfficeFixture(t, st)
+		// WebAuthn takes no IP address: the passkey endpoints need a name.
+		addr := f.srv.Listener.Addr().String()
+		t.Setenv("FELLESROM_PUBLIC_URL", "http://localhost"+addr[strings.LastIndex(addr, ":"):])
+		x := newMatrixExtras(t, f)
 		total, allowed := 0, 0
 		for _, who := range officeUserKeys {
 			c := f.signIn(t, who)
-			probes := officeProbes(t, f, who)
-			before := officeSnapshot(t, st)
+			probes := append(officeProbes(t, f, who), staffProbes(t, f, x, who)...)
+			for _, area := range matrixAreas {
+				probes = append(probes, area(t, f, x, who)...)
+			}
 			for _, p := range probes {
 				total++
 				if p.allow {
 					allowed++
 				}
+				what := fmt.Sprintf("%s: %s %s (%s)", who, p.method, p.name, p.path)
+				pattern, ok := cover.hit(p.method, strings.SplitN(p.path, "?", 2)[0])
+				if !ok || pattern == "/kontor/" && !p.catchAll {
+					t.Errorf("%s: reaches no route of the back office that answers %s (%q)", what, p.method, pattern)
+				}
 				f.clock.Add(time.Second) // a verification now differs from the last one
 				var r resp
+				var before string
 				if p.method == http.MethodPost {
+					before = matrixSnapshot(t, st, x)
 					r = c.post(p.path, p.form())
 				} else {
 					r = c.get(p.path)
 				}
-				what := fmt.Sprintf("%s: %s %s (%s)", who, p.method, p.name, p.path)
 				switch {
+				case who == "anonymous" && p.json:
+					if r.status != http.StatusUnauthorized || !strings.Contains(r.body, `"next":"/logg-inn"`) {
+						t.Errorf("%s: %d %q, want 401 to the sign-in page", what, r.status, r.body)
+					}
 				case who == "anonymous":
 					want := "/logg-inn"
 					if p.method == http.MethodGet {
@@ -84,14 +122,14 @@ func TestOfficeRoleMatrix(t *testing.T) {
 						t.Errorf("%s: %d, want 404", what, r.status)
 					}
 				case p.method == http.MethodGet:
-					if r.status != http.StatusOK {
-						t.Errorf("%s: %d, want 200", what, r.status)
+					if want := cmp.Or(p.want, http.StatusOK); r.status != want {
+						t.Errorf("%s: %d, want %d", what, r.status, want)
 					} else if p.check != nil {
 						p.check(t, r.body)
 					}
 				default:
-					if r.status != http.StatusSeeOther {
-						t.Errorf("%s: %d, want 303\n%s", what, r.status, errorSummary(r.body))
+					if want := cmp.Or(p.want, http.StatusSeeOther); r.status != want {
+						t.Errorf("%s: %d, want %d\n%s", what, r.status, want, errorSummary(r.body))
 					} else if p.done != nil {
 						p.done(t)
 					}
@@ -99,16 +137,26 @@ func TestOfficeRoleMatrix(t *testing.T) {
 				if p.method != http.MethodPost {
 					continue
 				}
-				after := officeSnapshot(t, st)
-				if changed := after != before; changed != (p.allow && who != "anonymous") {
-					t.Errorf("%s: the directory changed: %v", what, changed)
+				after := matrixSnapshot(t, st, x)
+				if changed := after != before; changed != (p.allow && !p.same && who != "anonymous") {
+					t.Errorf("%s: the store changed: %v", what, changed)
 				}
-				before = after
 			}
 		}
 		t.Logf("role matrix: %d requests, %d allowed, %d denied", total, allowed, total-allowed)
 	})
+	if m := cover.missing(); len(m) > 0 {
+		t.Errorf("routes of the back office that the role matrix never requests (add their probes to matrixAreas):\n%s",
+			strings.Join(m, "\n"))
+	}
 }
+
+// matrixAreas are the probes of further parts of the back office: the test
+// file of an area appends a function from an init function, as the area
+// appends its routes to staffAreas. Each returns the requests for one user
+// (who is one of officeUserKeys; "anonymous" too), with allow set from the
+// area's own rules, written out by hand.
+var matrixAreas []func(t *testing.T, f *officeFixture, x *matrixExtras, who string) []officeProbe
 
 // errorSummary is the text of a page's error summary, for a failure message.
 func errorSummary(body string) string {
@@ -388,5 +436,278 @@ func officeProbes(t *testing.T, f *officeFixture, who string) []officeProbe {
 		}})
 	add(officeProbe{name: "audit log", method: "GET", path: "/kontor/logg", allow: rights.admin})
 	add(officeProbe{name: "audit log of a group", method: "GET", path: "/kontor/logg?type=group&objekt=" + f.groups["house1"].ID, allow: rights.admin})
+	return ps
+}
+
+// matrixExtras is what the matrix needs beyond the office fixture: a
+// provider of single sign-on for the district, an identity linked to the
+// partner, a pending invitation to house1, and a failed mail in the outbox.
+type matrixExtras struct {
+	prov     store.OIDCProvider
+	inviteID string
+	mailID   string
+}
+
+func newMatrixExtras(t *testing.T, f *officeFixture) *matrixExtras {
+	t.Helper()
+	ctx := store.WithActor(context.Background(), store.Actor{ID: "test"})
+	x := &matrixExtras{prov: store.OIDCProvider{OrgID: f.orgs["district"].ID, Name: "Distrikt Nord (Entra ID)",
+		Issuer: "https://login.example.no/tenant/v2.0", ClientID: "client-1", ClientSecret: "secret-1",
+		Scopes: []string{"openid", "email"}, EmailDomains: []string{"example.no"}, Enabled: true}}
+	if err := f.st.SaveOIDCProvider(ctx, &x.prov); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.LinkIdentityByHand(ctx, x.prov.ID, "sub-standing", f.users["partner"].ID); err != nil {
+		t.Fatal(err)
+	}
+	inv := store.Invite{Email: "staende@example.no", Name: "Stående invitasjon", OrgID: f.orgs["house1"].ID,
+		Role: store.RolePartner, Lang: "nb", CreatedBy: f.users["admin"].ID, CreatedAt: f.clock.Now(),
+		ExpiresAt: f.clock.Now().Add(auth.InviteTTL)}
+	if err := f.st.CreateInvite(ctx, &inv, auth.HashToken("standing"), store.OutboxMail{To: inv.Email, Subject: "Invitasjon",
+		Body: "Tekst", Kind: "invite"}); err != nil {
+		t.Fatal(err)
+	}
+	x.inviteID = inv.ID
+	id, err := f.st.EnqueueMail(ctx, store.OutboxMail{To: "feil@example.no", Subject: "Emne", Body: "Tekst", Kind: "invite"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := f.st.ClaimMail(ctx, time.Now(), 10, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.ID == id {
+			if err := f.st.MarkFailed(ctx, m, "550 5.1.1 mailbox unavailable", time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if m, err := f.st.OutboxMailByID(ctx, id); err != nil || m.Status != store.MailFailed {
+		t.Fatalf("the failed mail: %+v %v", m, err)
+	}
+	x.mailID = id
+	return x
+}
+
+// matrixSnapshot is officeSnapshot with the users (and their identities),
+// the invitations, the providers and the outbox.
+func matrixSnapshot(t *testing.T, st *store.Store, x *matrixExtras) string {
+	t.Helper()
+	ctx := context.Background()
+	users, err := st.Users(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type userState struct {
+		ID, Email, Name, PasswordHash string
+		Admin, Disabled, TOTP         bool
+		Failed                        int
+		Memberships                   []store.Membership
+		Identities                    []store.UserIdentity
+	}
+	var us []userState
+	for _, u := range users {
+		ids, err := st.UserIdentities(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		us = append(us, userState{u.ID, u.Email, u.Name, u.PasswordHash, u.Admin, u.Disabled, u.TOTPEnabled, u.FailedSignins,
+			u.Memberships, ids})
+	}
+	invites, err1 := st.Invites(ctx)
+	providers, err2 := st.OIDCProviders(ctx)
+	outbox, err3 := st.OutboxStatus(ctx)
+	failed, err4 := st.OutboxMailByID(ctx, x.mailID)
+	for _, err := range []error{err1, err2, err3, err4} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, _ := json.Marshal([]any{us, invites, providers, outbox, failed.Status, failed.Attempts})
+	return officeSnapshot(t, st) + string(b)
+}
+
+// ssoValues is the form of a provider as its edit page fills it (the
+// secret field empty keeps the stored secret).
+func ssoValues(p store.OIDCProvider) url.Values {
+	v := url.Values{"org": {p.OrgID}, "name": {p.Name}, "issuer": {p.Issuer}, "client_id": {p.ClientID},
+		"scopes": {strings.Join(p.Scopes, " ")}, "domains": {strings.Join(p.EmailDomains, " ")}}
+	for k, on := range map[string]bool{"trust_mfa": p.TrustMFA, "trust_email": p.TrustEmail, "enabled": p.Enabled} {
+		if on {
+			v.Set(k, "1")
+		}
+	}
+	return v
+}
+
+// staffProbes are the requests of the matrix beyond the directory, for one
+// user: everyone's own pages, the staff page, users' identities, single
+// sign-on and the outbox.
+func staffProbes(t *testing.T, f *officeFixture, x *matrixExtras, who string) []officeProbe {
+	ctx := context.Background()
+	rights := officeRights[who]
+	signedIn := who != "anonymous"
+	mark := strings.ToLower(who)
+	var ps []officeProbe
+	add := func(p officeProbe) { ps = append(ps, p) }
+	starter, partner := f.users["starter"], f.users["partner"]
+
+	// Everyone's own: the start page, the second factor, sessions,
+	// password and passkeys. The forms are sent so that nothing changes
+	// (a refused form, an unknown session or passkey), since the session
+	// must live on; what an allowed request may do is shown by its status.
+	add(officeProbe{name: "start page", method: "GET", path: "/kontor", allow: signedIn})
+	add(officeProbe{name: "an unknown page", method: "GET", path: "/kontor/finnes-ikke", catchAll: true})
+	add(officeProbe{name: "second factor", method: "GET", path: "/kontor/totp", allow: signedIn})
+	totpWant := http.StatusBadRequest // a code that is no code, for one who has not enrolled
+	if f.secrets[who] != "" {
+		totpWant = http.StatusSeeOther // enrolled: back to the page
+	}
+	add(officeProbe{name: "confirm a second factor", method: "POST", path: "/kontor/totp", allow: signedIn, same: true, want: totpWant,
+		form: func() url.Values { return url.Values{"code": {"x"}} }})
+	add(officeProbe{name: "sessions", method: "GET", path: "/kontor/okter", allow: signedIn})
+	add(officeProbe{name: "end an unknown session", method: "POST", path: "/kontor/okter", allow: signedIn, same: true,
+		form: func() url.Values { return url.Values{"id": {strings.Repeat("0", 64)}} }})
+	add(officeProbe{name: "password", method: "GET", path: "/kontor/passord", allow: signedIn})
+	add(officeProbe{name: "change the password, refused", method: "POST", path: "/kontor/passord", allow: signedIn, same: true,
+		want: http.StatusBadRequest, form: func() url.Values {
+			return url.Values{"current-password": {"x"}, "new-password": {"kort"}, "new-password-again": {"annet"}}
+		}})
+	add(officeProbe{name: "passkeys", method: "GET", path: "/kontor/passkey", allow: signedIn})
+	add(officeProbe{name: "remove an unknown passkey", method: "POST", path: "/kontor/passkey", allow: signedIn, same: true,
+		form: func() url.Values { return url.Values{"id": {store.NewID()}} }})
+	add(officeProbe{name: "start a passkey", method: "POST", path: "/kontor/passkey/start", allow: signedIn, same: true, json: true,
+		want: http.StatusOK, form: func() url.Values { return url.Values{} }})
+	add(officeProbe{name: "finish a passkey, broken", method: "POST", path: "/kontor/passkey/finish", allow: signedIn, same: true,
+		json: true, want: http.StatusBadRequest, form: func() url.Values { return url.Values{"x": {"y"}} }})
+
+	// The staff page: administrators and coordinators. Only an
+	// administrator is offered a user's page.
+	inviteEmail := "invitert-" + mark + "@example.no"
+	add(officeProbe{name: "users", method: "GET", path: "/kontor/brukere", allow: rights.staff, check: func(t *testing.T, body string) {
+		if !strings.Contains(body, officeNames["starter"]) {
+			t.Errorf("%s: the staff page lacks the starter of house1", who)
+		}
+		if got := strings.Contains(body, `href="/kontor/brukere/`+starter.ID+`"`); got != rights.admin {
+			t.Errorf("%s: the staff page links the user's page: %v", who, got)
+		}
+	}})
+	add(officeProbe{name: "invite", method: "POST", path: "/kontor/brukere", allow: rights.staff,
+		form: func() url.Values {
+			return url.Values{"email": {inviteEmail}, "name": {"Invitert " + who}, "org": {f.orgs["house1"].ID},
+				"role": {"partner"}, "lang": {"nb"}}
+		},
+		done: func(t *testing.T) {
+			invs, _ := f.st.Invites(ctx)
+			if !slices.ContainsFunc(invs, func(i store.Invite) bool { return i.Email == inviteEmail }) {
+				t.Errorf("%s: no invitation", who)
+			}
+		}})
+	// Send one's own invitation again and withdraw it; those who may not
+	// try the standing invitation of house1.
+	invitation := func() string {
+		invs, _ := f.st.Invites(ctx)
+		for _, i := range invs {
+			if i.Email == inviteEmail {
+				return i.ID
+			}
+		}
+		return x.inviteID
+	}
+	for _, action := range []string{"resend", "revoke"} {
+		add(officeProbe{name: action + " an invitation", method: "POST", path: "/kontor/brukere/invitasjoner", allow: rights.staff,
+			form: func() url.Values { return url.Values{"id": {invitation()}, "action": {action}} },
+			done: func(t *testing.T) {
+				if action == "revoke" && invitation() != x.inviteID {
+					t.Errorf("%s: the invitation is still there", who)
+				}
+			}})
+	}
+
+	// A user's page and identities: administrators.
+	add(officeProbe{name: "a user's page", method: "GET", path: "/kontor/brukere/" + starter.ID, allow: rights.admin,
+		check: func(t *testing.T, body string) {
+			if !strings.Contains(body, "<h1>"+officeNames["starter"]+"</h1>") || !strings.Contains(body, officeEmails["starter"]) {
+				t.Errorf("%s: the user's page lacks the user", who)
+			}
+		}})
+	add(officeProbe{name: "a user's page, with an identity", method: "GET", path: "/kontor/brukere/" + partner.ID, allow: rights.admin,
+		check: func(t *testing.T, body string) {
+			if !strings.Contains(body, "sub-standing") || !strings.Contains(body, `name="provider" value="`+x.prov.ID+`"`) {
+				t.Errorf("%s: the user's page lacks the identity and its unlink button", who)
+			}
+		}})
+	subject := "sub-" + mark
+	add(officeProbe{name: "link an identity", method: "POST", path: "/kontor/brukere/" + starter.ID + "/identiteter", allow: rights.admin,
+		form: func() url.Values {
+			return url.Values{"action": {"link"}, "provider": {x.prov.ID}, "subject": {subject}}
+		},
+		done: func(t *testing.T) {
+			if id, err := f.st.IdentityUser(ctx, x.prov.ID, subject); err != nil || id != starter.ID {
+				t.Errorf("%s: not linked: %q %v", who, id, err)
+			}
+		}})
+	// An administrator unlinks what they linked; the others try the
+	// partner's standing identity.
+	unlinkUser := partner
+	if rights.admin {
+		unlinkUser = starter
+	}
+	add(officeProbe{name: "unlink an identity", method: "POST", path: "/kontor/brukere/" + unlinkUser.ID + "/identiteter", allow: rights.admin,
+		form: func() url.Values { return url.Values{"action": {"unlink"}, "provider": {x.prov.ID}} },
+		done: func(t *testing.T) {
+			if ids, _ := f.st.UserIdentities(ctx, unlinkUser.ID); len(ids) != 0 {
+				t.Errorf("%s: still linked: %+v", who, ids)
+			}
+		}})
+
+	// Single sign-on: administrators.
+	add(officeProbe{name: "providers", method: "GET", path: "/kontor/sso", allow: rights.admin, check: func(t *testing.T, body string) {
+		if !strings.Contains(body, x.prov.Name) || strings.Contains(body, "secret-1") {
+			t.Errorf("%s: the list of providers", who)
+		}
+	}})
+	add(officeProbe{name: "new provider", method: "GET", path: "/kontor/sso/ny", allow: rights.admin})
+	newName := "Innlogging " + mark
+	add(officeProbe{name: "create a provider", method: "POST", path: "/kontor/sso/ny", allow: rights.admin,
+		form: func() url.Values {
+			v := ssoValues(store.OIDCProvider{OrgID: f.orgs["house1"].ID, Name: newName, Issuer: "https://login.example.no/" + mark,
+				ClientID: "c-" + mark, Scopes: []string{"openid", "email"}, EmailDomains: []string{"example.no"}, Enabled: true,
+				TrustEmail: true})
+			v.Set("client_secret", "s-"+mark)
+			return v
+		},
+		done: func(t *testing.T) {
+			all, _ := f.st.OIDCProviders(ctx)
+			if !slices.ContainsFunc(all, func(p store.OIDCProvider) bool { return p.Name == newName && p.TrustEmail && !p.TrustMFA }) {
+				t.Errorf("%s: no new provider", who)
+			}
+		}})
+	add(officeProbe{name: "edit a provider", method: "GET", path: "/kontor/sso/" + x.prov.ID, allow: rights.admin})
+	add(officeProbe{name: "save a provider", method: "POST", path: "/kontor/sso/" + x.prov.ID, allow: rights.admin,
+		form: func() url.Values {
+			p, err := f.st.OIDCProvider(ctx, x.prov.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.TrustEmail = !p.TrustEmail
+			return ssoValues(p)
+		},
+		done: func(t *testing.T) {
+			if p, _ := f.st.OIDCProvider(ctx, x.prov.ID); !p.TrustEmail || p.ClientSecret != "secret-1" {
+				t.Errorf("%s: provider not saved: trust_email %v", who, p.TrustEmail)
+			}
+		}})
+
+	// The outbox: administrators.
+	add(officeProbe{name: "mail outbox", method: "GET", path: "/kontor/epost", allow: rights.admin})
+	add(officeProbe{name: "send a failed mail again", method: "POST", path: "/kontor/epost/" + x.mailID + "/prov-igjen", allow: rights.admin,
+		form: func() url.Values { return url.Values{} },
+		done: func(t *testing.T) {
+			if m, _ := f.st.OutboxMailByID(ctx, x.mailID); m.Status != store.MailPending {
+				t.Errorf("%s: the mail is %s", who, m.Status)
+			}
+		}})
 	return ps
 }

@@ -19,7 +19,9 @@ import (
 //	GET, POST  /kontor/sso/{id}  change or disable one
 //
 // The client secret is write-only: the form never shows it, and an empty
-// field keeps the stored one.
+// field keeps the stored one. "Trust the e-mail addresses" (TrustEmail) is
+// for providers that send no email_verified claim, such as Entra ID (see
+// auth.FinishSSO).
 
 // ssoAdmin reports whether me may manage the providers; if not, it answers
 // 404.
@@ -84,7 +86,7 @@ func (s *site) ssoAdminList(w http.ResponseWriter, r *http.Request, lang string,
 // ssoForm is the provider form as typed.
 type ssoForm struct {
 	OrgID, Name, Issuer, ClientID, Scopes, Domains string
-	TrustMFA, Enabled                              bool
+	TrustMFA, TrustEmail, Enabled                  bool
 }
 
 type ssoOrgOption struct {
@@ -138,7 +140,7 @@ func (v *ssoFormView) setOrgs(orgs []domain.Organisation) {
 
 func formOf(p store.OIDCProvider) ssoForm {
 	return ssoForm{OrgID: p.OrgID, Name: p.Name, Issuer: p.Issuer, ClientID: p.ClientID, Scopes: strings.Join(p.Scopes, " "),
-		Domains: strings.Join(p.EmailDomains, " "), TrustMFA: p.TrustMFA, Enabled: p.Enabled}
+		Domains: strings.Join(p.EmailDomains, " "), TrustMFA: p.TrustMFA, TrustEmail: p.TrustEmail, Enabled: p.Enabled}
 }
 
 // ssoAdminNew is GET /kontor/sso/ny.
@@ -226,14 +228,15 @@ func (s *site) ssoSave(w http.ResponseWriter, r *http.Request, lang string, me *
 	f := r.PostForm
 	v.Form = ssoForm{OrgID: f.Get("org"), Name: strings.TrimSpace(f.Get("name")), Issuer: strings.TrimSpace(f.Get("issuer")),
 		ClientID: strings.TrimSpace(f.Get("client_id")), Scopes: strings.TrimSpace(f.Get("scopes")),
-		Domains: strings.TrimSpace(f.Get("domains")), TrustMFA: f.Get("trust_mfa") != "", Enabled: f.Get("enabled") != ""}
+		Domains: strings.TrimSpace(f.Get("domains")), TrustMFA: f.Get("trust_mfa") != "", TrustEmail: f.Get("trust_email") != "",
+		Enabled: f.Get("enabled") != ""}
 	v.HasSecret = old.HasSecret
 	v.setOrgs(orgs)
 	secret := strings.TrimSpace(f.Get("client_secret"))
 
 	p := old
 	p.OrgID, p.Name, p.Issuer, p.ClientID = v.Form.OrgID, v.Form.Name, strings.TrimRight(v.Form.Issuer, "/"), v.Form.ClientID
-	p.ClientSecret, p.TrustMFA, p.Enabled = secret, v.Form.TrustMFA, v.Form.Enabled
+	p.ClientSecret, p.TrustMFA, p.TrustEmail, p.Enabled = secret, v.Form.TrustMFA, v.Form.TrustEmail, v.Form.Enabled
 	p.Scopes = store.ParseList(v.Form.Scopes)
 	p.EmailDomains = nil
 	for _, d := range store.ParseList(v.Form.Domains) {

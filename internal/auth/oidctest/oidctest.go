@@ -7,6 +7,7 @@
 //	p := oidctest.Start(t)
 //	p.AddRedirectURI(site.URL + "/logg-inn/sso/tilbake")
 //	p.AddUser(oidctest.User{Subject: "s1", Username: "kari", Password: "pw", Email: "kari@huset.no", EmailVerified: true})
+//	p.AddUser(oidctest.User{Subject: "s2", Username: "ola", Password: "pw", Email: "ola@huset.no", OmitEmailVerified: true}) // like Entra ID
 //	ctx := oidc.ClientContext(ctx, p.Client()) // trusts the provider's certificate
 //
 // A browser completes the sign-in on the login form (/login), as a person
@@ -36,12 +37,17 @@ import (
 
 // User is an account at the provider.
 type User struct {
-	Subject       string
-	Username      string
-	Password      string
-	Name          string
-	Email         string
+	Subject  string
+	Username string
+	Password string
+	Name     string
+	Email    string
+	// EmailVerified is the email_verified claim sent with the address:
+	// true, or false (sent as false, not left out).
 	EmailVerified bool
+	// OmitEmailVerified leaves the email_verified claim out of the ID token
+	// and the user info, as Entra ID does.
+	OmitEmailVerified bool
 	// AMR is the amr claim of the user's ID tokens: how the provider says
 	// it checked the user. nil means []string{"pwd"}.
 	AMR []string
@@ -512,7 +518,16 @@ func (s *storage) userinfo(ui *oidc.UserInfo, subject string, scopes []string) e
 	}
 	ui.Subject = subject
 	if slices.Contains(scopes, oidc.ScopeEmail) {
-		ui.Email, ui.EmailVerified = u.Email, oidc.Bool(u.EmailVerified)
+		ui.Email = u.Email
+		// The library leaves a false email_verified out (omitempty): a
+		// false one is sent as a claim of its own.
+		switch {
+		case u.OmitEmailVerified:
+		case u.EmailVerified:
+			ui.EmailVerified = true
+		default:
+			ui.AppendClaims("email_verified", false)
+		}
 	}
 	if slices.Contains(scopes, oidc.ScopeProfile) {
 		ui.Name = u.Name
