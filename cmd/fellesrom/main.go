@@ -22,12 +22,15 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/fellesrom/fellesrom/internal/app"
 	"github.com/fellesrom/fellesrom/internal/auth"
 	"github.com/fellesrom/fellesrom/internal/finder"
 	"github.com/fellesrom/fellesrom/internal/mail"
+	"github.com/fellesrom/fellesrom/internal/sms"
+	"github.com/fellesrom/fellesrom/internal/store"
 	"github.com/fellesrom/fellesrom/internal/web"
 )
 
@@ -79,8 +82,15 @@ func run(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logg
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		mailCfg, err := mail.ConfigFromEnv()
-		if err != nil {
+		var jobsCfg app.JobsConfig
+		var err error
+		if jobsCfg.Mail, err = mail.ConfigFromEnv(); err != nil {
+			return err
+		}
+		if jobsCfg.SMS, err = sms.ConfigFromEnv(); err != nil {
+			return err
+		}
+		if jobsCfg.Retention, err = store.ParseRetention(os.Getenv(store.EnvRetention)); err != nil {
 			return err
 		}
 		var opts app.Options
@@ -114,7 +124,14 @@ func run(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logg
 		f := finder.New(st)
 		jobsCtx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		waitJobs, err := app.StartJobs(jobsCtx, st, mailCfg, logger)
+		// What the jobs send links to the site: FELLESROM_PUBLIC_URL, or on
+		// a developer's machine (the only case CheckPublicURL lets through
+		// without it) the loopback address served.
+		jobsCfg.LinkBase = strings.TrimSpace(os.Getenv(web.EnvPublicURL))
+		if jobsCfg.LinkBase == "" {
+			jobsCfg.LinkBase = "http://" + cfg.Addr
+		}
+		waitJobs, err := app.StartJobs(jobsCtx, st, jobsCfg, logger)
 		if err != nil {
 			return err
 		}

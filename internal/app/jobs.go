@@ -6,18 +6,36 @@ import (
 
 	"github.com/fellesrom/fellesrom/internal/jobs"
 	"github.com/fellesrom/fellesrom/internal/mail"
+	"github.com/fellesrom/fellesrom/internal/sms"
 	"github.com/fellesrom/fellesrom/internal/store"
 )
 
-// StartJobs starts the background jobs (the mail outbox and its purge); each
-// runs on one instance at a time, under a lease in the database. The returned
-// func waits until they have stopped after ctx ends.
-func StartJobs(ctx context.Context, st *store.Store, mailCfg mail.Config, logger *slog.Logger) (wait func(), err error) {
-	list, err := jobs.Outbox(st, mailCfg, logger, jobs.MailOptions{})
+// JobsConfig is what the background jobs need from the configuration.
+type JobsConfig struct {
+	Mail      mail.Config     // FELLESROM_SMTP_*
+	SMS       sms.Config      // FELLESROM_SMS_*
+	Retention store.Retention // FELLESROM_RETENTION
+	// LinkBase is the site's address for links in what the jobs send
+	// (FELLESROM_PUBLIC_URL, or the loopback address served).
+	LinkBase string
+}
+
+// StartJobs starts the background jobs (the outbox's mail and SMS senders
+// and its purge, the retention clock); each runs on one instance at a time,
+// under a lease in the database. The returned func waits until they have
+// stopped after ctx ends.
+func StartJobs(ctx context.Context, st *store.Store, c JobsConfig, logger *slog.Logger) (wait func(), err error) {
+	list, err := jobs.OutboxJobs(st, jobs.Channels{Mail: c.Mail, SMS: c.SMS}, logger, jobs.MailOptions{})
 	if err != nil {
 		return nil, err
 	}
-	logger.Info("mail", "smtp", mailCfg.Describe())
+	retention, err := jobs.RetentionJob(st, logger, jobs.RetentionOptions{Retention: c.Retention, LinkBase: c.LinkBase})
+	if err != nil {
+		return nil, err
+	}
+	list = append(list, retention)
+	logger.Info("mail", "smtp", c.Mail.Describe(), "sms", c.SMS.Describe())
+	logger.Info("retention", "clock", c.Retention.String())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fellesrom/fellesrom/internal/mail"
+	"github.com/fellesrom/fellesrom/internal/sms"
 	"github.com/fellesrom/fellesrom/internal/store"
 )
 
@@ -24,7 +25,8 @@ var DefaultBackoff = []time.Duration{
 	time.Minute, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour,
 }
 
-// MailOptions tune the mail job; the zero value gives the defaults.
+// MailOptions tune the mail job and the SMS job; the zero value gives the
+// defaults.
 type MailOptions struct {
 	Interval    time.Duration   // how often the outbox is looked at; default 15 s
 	BatchSize   int             // mails claimed at a time; default 20
@@ -74,39 +76,115 @@ func (o MailOptions) backoff(n int) time.Duration {
 	return o.Backoff[n-1]
 }
 
-// MailStats counts what one run of the mail job did.
+// MailStats counts what one run of the mail job (or the SMS job) did.
 type MailStats struct {
 	Sent, Retry, Failed, Released int
 }
 
-// Outbox returns the jobs of the mail outbox: "mail", which sends due mails
-// through a Sender for cfg, and "outbox-purge", which deletes old rows once
-// a day. When cfg has no host, the mail job only says, once an hour, that
-// mail is not configured and how many mails wait; it never loses one.
+// Channels configure the senders of the outbox. A zero config means the
+// channel is not configured: its messages wait in the outbox.
+type Channels struct {
+	Mail mail.Config
+	SMS  sms.Config
+}
+
+// Outbox returns the jobs of the outbox for e-mail only: "mail" and
+// "outbox-purge" (OutboxJobs adds SMS).
 func Outbox(st *store.Store, cfg mail.Config, logger *slog.Logger, opts MailOptions) ([]Job, error) {
-	if opts.ClaimLease <= 0 {
-		// A claim must outlast sending a whole batch, each mail up to the
-		// configured time limit.
-		t := cfg.Timeout
-		if t <= 0 {
-			t = mail.DefaultTimeout
-		}
-		opts.ClaimLease = time.Duration(opts.withDefaults().BatchSize)*t + time.Minute
+	list, err := OutboxJobs(st, Channels{Mail: cfg}, logger, opts)
+	if err != nil {
+		return nil, err
 	}
-	var sender Sender
-	if cfg.Configured() {
-		s, err := mail.NewSender(cfg)
+	return []Job{list[0], list[2]}, nil
+}
+
+// OutboxJobs returns the jobs of the outbox: "mail", which sends due mails
+// over SMTP as ch.Mail says; "sms", which sends due text messages to the
+// gateway of ch.SMS; and "outbox-purge", which deletes old rows once a day.
+// A channel without configuration only says, once an hour, that it is not
+// configured and how many of its messages wait; it never loses one.
+func OutboxJobs(st *store.Store, ch Channels, logger *slog.Logger, opts MailOptions) ([]Job, error) {
+	// A claim must outlast sending a whole batch, each message up to the
+	// configured time limit.
+	lease := func(t, def time.Duration) MailOptions {
+		o := opts
+		if o.ClaimLease <= 0 {
+			if t <= 0 {
+				t = def
+			}
+			o.ClaimLease = time.Duration(o.withDefaults().BatchSize)*t + time.Minute
+		}
+		return o
+	}
+	var mailer Sender
+	if ch.Mail.Configured() {
+		s, err := mail.NewSender(ch.Mail)
 		if err != nil {
 			return nil, err
 		}
-		sender = s
+		mailer = s
 	}
-	return []Job{MailJob(st, sender, logger, opts), OutboxPurgeJob(st, logger)}, nil
+	var texter sms.Sender
+	if ch.SMS.Configured() {
+		g, err := sms.NewGateway(ch.SMS)
+		if err != nil {
+			return nil, err
+		}
+		texter = g
+	}
+	return []Job{
+		MailJob(st, mailer, logger, lease(ch.Mail.Timeout, mail.DefaultTimeout)),
+		SMSJob(st, texter, logger, lease(ch.SMS.Timeout, sms.DefaultTimeout)),
+		OutboxPurgeJob(st, logger),
+	}, nil
 }
 
-// MailJob returns the job that sends the outbox through sender (nil: mail
-// is not configured, and mails wait).
+// outboxChannel is what differs between the channels of the outbox: the
+// job's name (also the word the log uses), the store's channel, how a
+// message is sent, and what to say when no sender is configured.
+type outboxChannel struct {
+	job, channel  string
+	send          func(ctx context.Context, m store.OutboxMail) error // nil: not configured
+	notConfigured string
+}
+
+func mailChannel(sender Sender) outboxChannel {
+	c := outboxChannel{job: "mail", channel: store.ChannelEmail,
+		notConfigured: "mail is not configured (" + mail.EnvHost + "); mails wait in the outbox"}
+	if sender != nil {
+		c.send = func(ctx context.Context, m store.OutboxMail) error {
+			msg := mail.Message{ID: m.ID, To: m.To, Subject: m.Subject, Body: m.Body, Lang: m.Lang}
+			if a := m.Attachment; a != nil {
+				msg.Attachment = &mail.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data}
+			}
+			return sender.Send(ctx, msg)
+		}
+	}
+	return c
+}
+
+func smsChannel(sender sms.Sender) outboxChannel {
+	c := outboxChannel{job: "sms", channel: store.ChannelSMS,
+		notConfigured: "sms is not configured (" + sms.EnvURL + "); text messages wait in the outbox"}
+	if sender != nil {
+		c.send = func(ctx context.Context, m store.OutboxMail) error { return sender.Send(ctx, m.To, m.Body) }
+	}
+	return c
+}
+
+// MailJob returns the job that sends the outbox's mails through sender
+// (nil: mail is not configured, and mails wait).
 func MailJob(st *store.Store, sender Sender, logger *slog.Logger, opts MailOptions) Job {
+	return outboxJob(st, mailChannel(sender), logger, opts)
+}
+
+// SMSJob returns the job that sends the outbox's text messages through
+// sender (nil: SMS is not configured, and text messages wait).
+func SMSJob(st *store.Store, sender sms.Sender, logger *slog.Logger, opts MailOptions) Job {
+	return outboxJob(st, smsChannel(sender), logger, opts)
+}
+
+func outboxJob(st *store.Store, ch outboxChannel, logger *slog.Logger, opts MailOptions) Job {
 	opts = opts.withDefaults()
 	if logger == nil {
 		logger = slog.Default()
@@ -115,8 +193,8 @@ func MailJob(st *store.Store, sender Sender, logger *slog.Logger, opts MailOptio
 		mu       sync.Mutex
 		lastWarn time.Time
 	)
-	return Job{Name: "mail", Interval: opts.Interval, Run: func(ctx context.Context) error {
-		if sender == nil {
+	return Job{Name: ch.job, Interval: opts.Interval, Run: func(ctx context.Context) error {
+		if ch.send == nil {
 			mu.Lock()
 			defer mu.Unlock()
 			if !lastWarn.IsZero() && time.Since(lastWarn) < time.Hour {
@@ -127,11 +205,10 @@ func MailJob(st *store.Store, sender Sender, logger *slog.Logger, opts MailOptio
 				return err
 			}
 			lastWarn = time.Now()
-			logger.Warn("mail is not configured ("+mail.EnvHost+"); mails wait in the outbox",
-				"pending", sum.Counts[store.MailPending])
+			logger.Warn(ch.notConfigured, "pending", sum.ByChannel[ch.channel][store.MailPending])
 			return nil
 		}
-		_, err := SendMail(ctx, st, sender, logger, opts)
+		_, err := sendOutbox(ctx, st, ch, logger, opts)
 		return err
 	}}
 }
@@ -142,19 +219,35 @@ func MailJob(st *store.Store, sender Sender, logger *slog.Logger, opts MailOptio
 // good). The log says counts, mail IDs, kinds and SMTP codes; never an
 // address, a subject or a text.
 func SendMail(ctx context.Context, st *store.Store, sender Sender, logger *slog.Logger, opts MailOptions) (MailStats, error) {
+	return sendOutbox(ctx, st, mailChannel(sender), logger, opts)
+}
+
+// SendSMS is SendMail for the outbox's text messages, with the same
+// attempts and backoff: a gateway's 4xx (other than 401, 403, 408 and 429)
+// fails a message at once; a 5xx, a timeout or a broken connection
+// schedules another attempt. The log says counts, IDs, kinds and HTTP
+// statuses; never a number or a text.
+func SendSMS(ctx context.Context, st *store.Store, sender sms.Sender, logger *slog.Logger, opts MailOptions) (MailStats, error) {
+	return sendOutbox(ctx, st, smsChannel(sender), logger, opts)
+}
+
+func sendOutbox(ctx context.Context, st *store.Store, ch outboxChannel, logger *slog.Logger, opts MailOptions) (MailStats, error) {
 	opts = opts.withDefaults()
 	if logger == nil {
 		logger = slog.Default()
 	}
 	var stats MailStats
-	// Marks are written even when ctx ends in the middle, so that no mail
-	// is left claimed.
+	if ch.send == nil {
+		return stats, errors.New(ch.notConfigured)
+	}
+	// Marks are written even when ctx ends in the middle, so that no
+	// message is left claimed.
 	markCtx := func() (context.Context, context.CancelFunc) {
 		return context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	}
 	defer func() {
 		if stats != (MailStats{}) {
-			logger.Info("mail: outbox run", "sent", stats.Sent, "retry", stats.Retry, "failed", stats.Failed,
+			logger.Info(ch.job+": outbox run", "sent", stats.Sent, "retry", stats.Retry, "failed", stats.Failed,
 				"released", stats.Released)
 		}
 	}()
@@ -162,7 +255,7 @@ func SendMail(ctx context.Context, st *store.Store, sender Sender, logger *slog.
 		if ctx.Err() != nil {
 			return stats, nil
 		}
-		batch, err := st.ClaimMail(ctx, opts.Now(), opts.BatchSize, opts.ClaimLease)
+		batch, err := st.ClaimOutbox(ctx, ch.channel, opts.Now(), opts.BatchSize, opts.ClaimLease)
 		if err != nil {
 			if ctx.Err() != nil {
 				return stats, nil
@@ -174,15 +267,15 @@ func SendMail(ctx context.Context, st *store.Store, sender Sender, logger *slog.
 			if ctx.Err() != nil {
 				// Stopping before this one was tried: give it back.
 				if err := st.ReleaseMail(mctx, m); err != nil {
-					logger.Warn("mail: cannot give a mail back", "mail", m.ID, "err", err)
+					logger.Warn(ch.job+": cannot give a message back", ch.job, m.ID, "err", err)
 				}
 				stats.Released++
 				cancel()
 				continue
 			}
-			err := sender.Send(ctx, mail.Message{ID: m.ID, To: m.To, Subject: m.Subject, Body: m.Body, Lang: m.Lang})
-			if err := finish(mctx, st, logger, opts, m, err, ctx.Err() != nil, &stats); err != nil {
-				logger.Warn("mail: cannot record the outcome", "mail", m.ID, "err", err)
+			err := ch.send(ctx, m)
+			if err := finish(mctx, st, logger, ch, opts, m, err, ctx.Err() != nil, &stats); err != nil {
+				logger.Warn(ch.job+": cannot record the outcome", ch.job, m.ID, "err", err)
 			}
 			cancel()
 		}
@@ -193,41 +286,64 @@ func SendMail(ctx context.Context, st *store.Store, sender Sender, logger *slog.
 	return stats, nil
 }
 
+// failure is why a message was not sent, from a *mail.Error or an
+// *sms.Error; none of it is personal data.
+type failure struct {
+	stage              string
+	code               int // SMTP reply code or HTTP status; 0: no answer
+	permanent, timeout bool
+	reason             string // the cause alone
+	description        string // the whole error, as the outbox keeps it
+}
+
+func describe(ch outboxChannel, err error) failure {
+	var me *mail.Error
+	var se *sms.Error
+	switch {
+	case errors.As(err, &me):
+		return failure{me.Stage, me.Code, me.Permanent, me.Timeout, me.Reason, me.Error()}
+	case errors.As(err, &se):
+		return failure{se.Stage, se.Code, se.Permanent, se.Timeout, se.Reason, se.Error()}
+	}
+	prefix := "smtp"
+	if ch.channel == store.ChannelSMS {
+		prefix = "sms"
+	}
+	return failure{stage: "send", reason: "error from the sender", description: prefix + " send: error from the sender"}
+}
+
 // finish records the outcome of sending m.
-func finish(ctx context.Context, st *store.Store, logger *slog.Logger, opts MailOptions, m store.OutboxMail, sendErr error,
-	stopping bool, stats *MailStats) error {
+func finish(ctx context.Context, st *store.Store, logger *slog.Logger, ch outboxChannel, opts MailOptions, m store.OutboxMail,
+	sendErr error, stopping bool, stats *MailStats) error {
 	now := opts.Now()
 	if sendErr == nil {
 		stats.Sent++
 		return st.MarkSent(ctx, m, now)
 	}
-	var e *mail.Error
-	if !errors.As(sendErr, &e) {
-		e = &mail.Error{Stage: "send", Reason: "error from the sender"}
-	}
-	if stopping && !e.Permanent {
-		// Cut off by the program stopping: not the mail's fault.
+	f := describe(ch, sendErr)
+	if stopping && !f.permanent {
+		// Cut off by the program stopping: not the message's fault.
 		stats.Released++
 		return st.ReleaseMail(ctx, m)
 	}
-	attrs := []any{"mail", m.ID, "kind", m.Kind, "attempt", m.Attempts, "stage", e.Stage, "code", e.Code}
-	if e.Timeout {
+	attrs := []any{ch.job, m.ID, "kind", m.Kind, "attempt", m.Attempts, "stage", f.stage, "code", f.code}
+	if f.timeout {
 		attrs = append(attrs, "timeout", true)
 	}
-	if e.Code == 0 {
+	if f.code == 0 {
 		// No reply from the server: the reason is about the connection
-		// (refused, timeout, certificate), not about the mail.
-		attrs = append(attrs, "reason", e.Reason)
+		// (refused, timeout, certificate), not about the message.
+		attrs = append(attrs, "reason", f.reason)
 	}
-	if e.Permanent || m.Attempts >= opts.MaxAttempts {
+	if f.permanent || m.Attempts >= opts.MaxAttempts {
 		stats.Failed++
-		logger.Warn("mail failed", append(attrs, "permanent", e.Permanent)...)
-		return st.MarkFailed(ctx, m, e.Error(), now)
+		logger.Warn(ch.job+" failed", append(attrs, "permanent", f.permanent)...)
+		return st.MarkFailed(ctx, m, f.description, now)
 	}
 	next := now.Add(opts.backoff(m.Attempts))
 	stats.Retry++
-	logger.Info("mail not sent; will try again", append(attrs, "next", next.UTC().Format(time.RFC3339))...)
-	return st.MarkRetry(ctx, m, e.Error(), next)
+	logger.Info(ch.job+" not sent; will try again", append(attrs, "next", next.UTC().Format(time.RFC3339))...)
+	return st.MarkRetry(ctx, m, f.description, next)
 }
 
 // OutboxPurgeJob returns the job that deletes, once a day, the mails sent

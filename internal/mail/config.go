@@ -10,8 +10,10 @@
 // A Sender speaks SMTP over net/smtp: it connects with a time limit, says
 // EHLO, requires STARTTLS (unless configured otherwise), authenticates with
 // PLAIN or LOGIN when a username is set, and sends one mail per connection
-// as text/plain in UTF-8, quoted-printable. Errors are [*Error] values that
-// say whether retrying can help, and carry no personal data.
+// as text/plain in UTF-8, quoted-printable, or, with an [Attachment] (an
+// iCalendar invitation), as multipart/mixed with the text and the file in
+// base64. Errors are [*Error] values that say whether retrying can help,
+// and carry no personal data.
 package mail
 
 import (

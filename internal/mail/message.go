@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"mime"
 	"mime/quotedprintable"
 	"net/mail"
 	"strings"
@@ -14,7 +15,8 @@ import (
 	"unicode/utf8"
 )
 
-// Message is one mail to send: plain text to one address.
+// Message is one mail to send: plain text to one address, with at most one
+// attachment.
 type Message struct {
 	// ID is the outbox ID. The Message-ID is made from it, so that a mail
 	// sent again after a lost answer has the same Message-ID, and a receiver
@@ -24,6 +26,9 @@ type Message struct {
 	Subject string // one line
 	Body    string // plain text; line ends \n or \r\n
 	Lang    string // language of the text, for Content-Language; may be empty
+	// Attachment, if set, is sent after the text: the mail is then
+	// multipart/mixed, the text its first part.
+	Attachment *Attachment
 }
 
 func hasControl(s string) bool { return strings.ContainsFunc(s, unicode.IsControl) }
@@ -151,6 +156,13 @@ func build(from *mail.Address, m Message, date time.Time) ([]byte, error) {
 		return nil, errors.New("the language is not a language tag")
 	}
 
+	var att part
+	if m.Attachment != nil {
+		if att, err = checkAttachment(m.Attachment); err != nil {
+			return nil, err
+		}
+	}
+
 	var b bytes.Buffer
 	b.WriteString(encodeHeader("From", from.String()))
 	// A non-ASCII address stays as it is (RFC 6532); the sender only sends
@@ -160,25 +172,41 @@ func build(from *mail.Address, m Message, date time.Time) ([]byte, error) {
 	b.WriteString("Date: " + date.Format(time.RFC1123Z) + "\r\n")
 	b.WriteString("Message-ID: " + messageID(m.ID, from) + "\r\n")
 	b.WriteString("MIME-Version: 1.0\r\n")
-	b.WriteString("Content-Type: text/plain; charset=utf-8\r\n")
-	b.WriteString("Content-Transfer-Encoding: quoted-printable\r\n")
 	if m.Lang != "" {
 		b.WriteString("Content-Language: " + m.Lang + "\r\n")
 	}
 	b.WriteString("Auto-Submitted: auto-generated\r\n")
+	if m.Attachment == nil {
+		writeText(&b, m.Body)
+		return b.Bytes(), nil
+	}
+	boundary := newBoundary()
+	b.WriteString(foldParams("Content-Type", mime.FormatMediaType("multipart/mixed", map[string]string{"boundary": boundary})))
+	b.WriteString("\r\n--" + boundary + "\r\n")
+	writeText(&b, m.Body)
+	b.WriteString("\r\n--" + boundary + "\r\n")
+	b.WriteString(foldParams("Content-Type", att.contentType))
+	b.WriteString("Content-Transfer-Encoding: base64\r\n")
+	b.WriteString(foldParams("Content-Disposition", att.disposition))
 	b.WriteString("\r\n")
+	writeBase64(&b, att.data)
+	b.WriteString("\r\n--" + boundary + "--\r\n")
+	return b.Bytes(), nil
+}
 
-	body := strings.ReplaceAll(m.Body, "\r\n", "\n")
+// writeText writes the headers of a plain text in UTF-8, quoted-printable,
+// the blank line and the text, which ends with a line break.
+func writeText(b *bytes.Buffer, text string) {
+	b.WriteString("Content-Type: text/plain; charset=utf-8\r\n")
+	b.WriteString("Content-Transfer-Encoding: quoted-printable\r\n")
+	b.WriteString("\r\n")
+	body := strings.ReplaceAll(text, "\r\n", "\n")
 	body = strings.ReplaceAll(body, "\r", "\n")
 	if !strings.HasSuffix(body, "\n") {
 		body += "\n"
 	}
-	qp := quotedprintable.NewWriter(&b) // writes \n as CRLF
-	if _, err := qp.Write([]byte(body)); err != nil {
-		return nil, err
-	}
-	if err := qp.Close(); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	qp := quotedprintable.NewWriter(b) // writes \n as CRLF
+	// Writing to a bytes.Buffer does not fail.
+	_, _ = qp.Write([]byte(body))
+	_ = qp.Close()
 }

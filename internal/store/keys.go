@@ -134,6 +134,13 @@ func (s *Store) Reseal(ctx context.Context, progress func(table, column string, 
 			progress(c.table, c.column, r)
 		}
 	}
+	if total.Plain > 0 && s.engine == SQLite {
+		// The plain values are still in the write-ahead log until a
+		// checkpoint; write it back to the database file and empty it.
+		if _, err := s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			return total, fmt.Errorf("reseal: checkpoint: %w", err)
+		}
+	}
 	return total, nil
 }
 

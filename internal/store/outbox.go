@@ -12,10 +12,12 @@ import (
 	"unicode/utf8"
 )
 
-// The outbox holds mails until a job sends them, so that no mail lives only
-// in one process: a mail is enqueued in the transaction of what caused it,
-// and whichever instance runs the sender job claims it, sends it over SMTP
-// and marks it sent, due for another try, or failed.
+// The outbox holds mails and text messages (SMS) until a job sends them, so
+// that no message lives only in one process: a message is enqueued in the
+// transaction of what caused it, and whichever instance runs the sender job
+// of its channel claims it, sends it (over SMTP, or to the SMS gateway) and
+// marks it sent, due for another try, or failed. Both channels go through
+// the same states, with the same functions; "mail" below means either.
 //
 // A mail moves through these states:
 //
@@ -29,9 +31,14 @@ import (
 // claimed again once the lease has run out, so a mail can be sent twice but
 // is never lost. Every claim counts as an attempt.
 //
-// The rows hold personal data (the address and the text). The body is
-// cleared when a mail is sent, and PurgeOutbox deletes old rows. LastError
-// holds SMTP codes and reasons only, never an address or a text.
+// The rows hold personal data (the address or number, the subject, the text
+// and the attachment), all of it sealed (package seal, with the context
+// outbox.<column>:<id>): a dump of the database shows nothing readable
+// about whom the site writes to or what it says. Every function here opens
+// them, so callers see plain values. The subject, the body and the
+// attachment are cleared when a mail is sent; the sealed address stays
+// until PurgeOutbox deletes the row. LastError holds SMTP codes, HTTP
+// statuses and reasons only, never an address, a number or a text.
 
 // Statuses of a mail in the outbox.
 const (
@@ -55,19 +62,47 @@ const (
 // another claim took it, or it was finished already.
 var ErrClaimLost = errors.New("store: the claim on the mail was lost")
 
-// OutboxMail is a mail in the outbox.
+// Channels of the outbox: how a message goes out.
+const (
+	ChannelEmail = "email" // over SMTP (the default)
+	ChannelSMS   = "sms"   // to the SMS gateway
+)
+
+// OutboxChannels are the channels of the outbox.
+var OutboxChannels = []string{ChannelEmail, ChannelSMS}
+
+// MaxAttachmentSize is the largest attachment a mail may carry.
+const MaxAttachmentSize = 512 << 10
+
+// Attachment is a file a mail carries, such as an iCalendar invitation
+// (ContentType "text/calendar; method=REQUEST", Name "invitasjon.ics").
+type Attachment struct {
+	Name        string // the file name the receiver sees; no path, no line break
+	ContentType string // a media type with its parameters
+	Data        []byte // at most MaxAttachmentSize bytes
+}
+
+// OutboxMail is a message in the outbox: a mail, or a text message when
+// Channel is ChannelSMS. EnqueueMail and EnqueueMailTx take both.
 type OutboxMail struct {
-	ID            string
-	To            string // one address, addr-spec only ("ola@example.no")
-	Subject       string
-	Body          string // plain text; cleared once sent
-	Lang          string // language of the text (i18n code), "nb" if empty
+	ID      string
+	Channel string // ChannelEmail ("" when enqueuing means e-mail) or ChannelSMS
+	// To is, for e-mail, one address, addr-spec only ("ola@example.no"); for
+	// SMS a number in E.164 form ("+4791234567").
+	To         string
+	Subject    string      // e-mail only (a text message has none); cleared once sent
+	Body       string      // plain text; cleared once sent
+	Attachment *Attachment // e-mail only, at most one; cleared once sent
+	Lang       string      // language of the text (i18n code), "nb" if empty
+	// Ref names what the message is about ("enquiry:<id>"), so that deleting
+	// that deletes its messages too; IDs only, never personal data. May be empty.
+	Ref           string
 	Kind          string // what sort of mail: "invite", "password_reset", …; never personal
 	Status        string
 	Attempts      int // claims so far
 	NextAttemptAt time.Time
 	LeaseUntil    time.Time // zero unless sending
-	LastError     string    // SMTP code and reason of the last failure, no personal data
+	LastError     string    // SMTP code or HTTP status and reason of the last failure, no personal data
 	CreatedAt     time.Time
 	SentAt        time.Time
 	FailedAt      time.Time
@@ -93,6 +128,14 @@ func mailUnsafe(s string) bool {
 }
 
 func validateMail(m *OutboxMail) error {
+	switch m.Channel {
+	case "", ChannelEmail:
+		m.Channel = ChannelEmail
+	case ChannelSMS:
+		return validateSMS(m)
+	default:
+		return fmt.Errorf("outbox channel %q: want email or sms", m.Channel)
+	}
 	var errs []error
 	switch {
 	case strings.TrimSpace(m.To) == "":
@@ -109,8 +152,22 @@ func validateMail(m *OutboxMail) error {
 	if strings.TrimSpace(m.Body) == "" {
 		errs = append(errs, errors.New("a mail needs a body"))
 	}
+	if m.Attachment != nil {
+		errs = append(errs, validateAttachment(m.Attachment))
+	}
+	errs = append(errs, validateCommon(m))
+	return errors.Join(errs...)
+}
+
+// validateCommon checks the kind, the ref and the language of m (either
+// channel), and defaults the language to nb.
+func validateCommon(m *OutboxMail) error {
+	var errs []error
 	if !validMailKind(m.Kind) {
 		errs = append(errs, fmt.Errorf("mail kind %q: lower-case letters, digits and _ . - only", m.Kind))
+	}
+	if len(m.Ref) > 100 || strings.ContainsFunc(m.Ref, func(r rune) bool { return r <= ' ' || r >= 0x7f }) {
+		errs = append(errs, errors.New("mail ref: at most 100 printable ASCII characters without spaces"))
 	}
 	if m.Lang == "" {
 		m.Lang = "nb"
@@ -120,9 +177,11 @@ func validateMail(m *OutboxMail) error {
 	return errors.Join(errs...)
 }
 
-// EnqueueMail puts a mail in the outbox, due at m.NextAttemptAt (now if
-// zero), and returns its ID. Fields other than To, Subject, Body, Lang, Kind
-// and NextAttemptAt are ignored.
+// EnqueueMail puts a mail or a text message in the outbox, due at
+// m.NextAttemptAt (now if zero), and returns its ID. Fields other than
+// Channel, To, Subject, Body, Attachment, Lang, Kind, Ref and NextAttemptAt are
+// ignored. The address or number, the subject, the text and the attachment
+// are sealed before they are stored.
 func (s *Store) EnqueueMail(ctx context.Context, m OutboxMail) (string, error) {
 	var id string
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -152,10 +211,14 @@ func (s *Store) EnqueueMailTx(ctx context.Context, tx *sql.Tx, m OutboxMail) (st
 		due = now
 	}
 	id := NewID()
-	_, err := tx.ExecContext(ctx, `INSERT INTO outbox
-		(id, to_addr, subject, body_text, lang, kind, status, attempts, next_attempt_at, last_error, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, '', $8)`,
-		id, m.To, m.Subject, m.Body, m.Lang, m.Kind, outboxTime(due), now)
+	sealed, err := s.sealOutbox(id, m)
+	if err != nil {
+		return "", fmt.Errorf("enqueue mail: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO outbox
+		(id, channel, to_addr, subject, body_text, attachment, lang, kind, ref, status, attempts, next_attempt_at, last_error, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', 0, $10, '', $11)`,
+		id, m.Channel, sealed.to, sealed.subject, sealed.body, sealed.attachment, m.Lang, m.Kind, m.Ref, outboxTime(due), now)
 	if err != nil {
 		return "", fmt.Errorf("enqueue mail: %w", err)
 	}
@@ -166,16 +229,24 @@ func (s *Store) EnqueueMailTx(ctx context.Context, tx *sql.Tx, m OutboxMail) (st
 // monotonic clock reading (which would end up in SQLite's text form).
 func outboxTime(t time.Time) time.Time { return t.UTC().Round(0).Truncate(time.Microsecond) }
 
-const outboxColumns = `id, to_addr, subject, body_text, lang, kind, status, attempts, next_attempt_at,
+const outboxColumns = `id, channel, to_addr, subject, body_text, attachment, lang, kind, ref, status, attempts, next_attempt_at,
 	lease_until, last_error, created_at, sent_at, failed_at`
 
-func scanOutboxMail(sc interface{ Scan(...any) error }) (OutboxMail, error) {
-	var m OutboxMail
+// outboxRow is a row of the outbox as stored: the mail with its sealed
+// values, which openOutbox opens.
+type outboxRow struct {
+	OutboxMail
+	sealed sealedOutbox
+}
+
+func scanOutboxRow(sc interface{ Scan(...any) error }) (outboxRow, error) {
+	var r outboxRow
+	m := &r.OutboxMail
 	var lease, sent, failed sql.NullTime
-	err := sc.Scan(&m.ID, &m.To, &m.Subject, &m.Body, &m.Lang, &m.Kind, &m.Status, &m.Attempts, &m.NextAttemptAt,
-		&lease, &m.LastError, &m.CreatedAt, &sent, &failed)
+	err := sc.Scan(&m.ID, &m.Channel, &r.sealed.to, &r.sealed.subject, &r.sealed.body, &r.sealed.attachment, &m.Lang, &m.Kind,
+		&m.Ref, &m.Status, &m.Attempts, &m.NextAttemptAt, &lease, &m.LastError, &m.CreatedAt, &sent, &failed)
 	if err != nil {
-		return m, err
+		return r, err
 	}
 	m.NextAttemptAt = m.NextAttemptAt.UTC()
 	m.CreatedAt = m.CreatedAt.UTC()
@@ -188,13 +259,24 @@ func scanOutboxMail(sc interface{ Scan(...any) error }) (OutboxMail, error) {
 	if failed.Valid {
 		m.FailedAt = failed.Time.UTC()
 	}
-	return m, nil
+	return r, nil
 }
 
-// ClaimMail claims up to limit mails that are due at now — pending ones whose
-// next attempt has come, and sending ones whose lease has run out (their
-// instance died) — marks them sending with a lease until now+leaseFor,
-// counts the attempt, and returns them, oldest due first.
+// scanOutboxMail scans a row and opens its sealed values.
+func (s *Store) scanOutboxMail(sc interface{ Scan(...any) error }) (OutboxMail, error) {
+	r, err := scanOutboxRow(sc)
+	if err != nil {
+		return r.OutboxMail, err
+	}
+	err = s.openOutbox(&r)
+	return r.OutboxMail, err
+}
+
+// ClaimMail claims up to limit mails (e-mail only) that are due at now —
+// pending ones whose next attempt has come, and sending ones whose lease
+// has run out (their instance died) — marks them sending with a lease until
+// now+leaseFor, counts the attempt, and returns them, oldest due first. It
+// is ClaimOutbox for ChannelEmail.
 //
 // A mail is claimed by one caller only, with any number of instances: on
 // PostgreSQL the rows are locked with FOR UPDATE SKIP LOCKED, so concurrent
@@ -204,11 +286,25 @@ func scanOutboxMail(sc interface{ Scan(...any) error }) (OutboxMail, error) {
 // leaseFor must cover sending all of them; a mail still held when its lease
 // runs out is claimed again by the next claimer.
 func (s *Store) ClaimMail(ctx context.Context, now time.Time, limit int, leaseFor time.Duration) ([]OutboxMail, error) {
+	return s.ClaimOutbox(ctx, ChannelEmail, now, limit, leaseFor)
+}
+
+// ClaimOutbox is ClaimMail for the messages of channel (ChannelEmail or
+// ChannelSMS). A claimed message whose sealed values do not open (a key
+// missing from the key file, a value changed in the database) cannot be
+// sent: it is marked failed at once, with the reason, and not returned.
+func (s *Store) ClaimOutbox(ctx context.Context, channel string, now time.Time, limit int, leaseFor time.Duration) ([]OutboxMail, error) {
+	if !slices.Contains(OutboxChannels, channel) {
+		return nil, fmt.Errorf("claim mail: unknown channel %q", channel)
+	}
 	if limit <= 0 {
 		return nil, nil
 	}
 	if leaseFor <= 0 {
 		return nil, errors.New("claim mail: the lease must be positive")
+	}
+	if s.keys == nil {
+		return nil, fmt.Errorf("claim mail: %w", ErrNoKeys)
 	}
 	now = outboxTime(now)
 	lock := ""
@@ -217,27 +313,39 @@ func (s *Store) ClaimMail(ctx context.Context, now time.Time, limit int, leaseFo
 	}
 	q := `UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = $2
 		WHERE id IN (SELECT id FROM outbox
-			WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1)
+			WHERE channel = $4 AND ((status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1))
 			ORDER BY next_attempt_at, created_at, id LIMIT $3` + lock + `)
 		RETURNING ` + outboxColumns
-	var out []OutboxMail
+	var claimed []outboxRow
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, q, now, now.Add(leaseFor), limit)
+		rows, err := tx.QueryContext(ctx, q, now, now.Add(leaseFor), limit, channel)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			m, err := scanOutboxMail(rows)
+			r, err := scanOutboxRow(rows)
 			if err != nil {
 				return err
 			}
-			out = append(out, m)
+			claimed = append(claimed, r)
 		}
 		return rows.Err()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claim mail: %w", err)
+	}
+	// Opened after the claim is committed, so that one row that does not
+	// open cannot stop the outbox: it fails, and the rest go on.
+	out := make([]OutboxMail, 0, len(claimed))
+	for _, r := range claimed {
+		if err := s.openOutbox(&r); err != nil {
+			if err := s.MarkFailed(ctx, r.OutboxMail, err.Error(), now); err != nil && !errors.Is(err, ErrClaimLost) {
+				return nil, fmt.Errorf("claim mail: %w", err)
+			}
+			continue
+		}
+		out = append(out, r.OutboxMail)
 	}
 	// RETURNING keeps no order.
 	slices.SortFunc(out, func(a, b OutboxMail) int {
@@ -269,12 +377,16 @@ func (s *Store) finishMail(ctx context.Context, what string, m OutboxMail, set s
 }
 
 // cleanMailError makes a failure reason safe to keep: one line, at most 300
-// bytes, and no word with an @ in it (a server may quote the address).
+// bytes, no word with an @ in it (a server may quote the address), and no
+// word that looks like a telephone number (seven digits or more).
 func cleanMailError(reason string) string {
 	words := strings.FieldsFunc(reason, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
 	for i, w := range words {
-		if strings.Contains(w, "@") {
+		switch {
+		case strings.Contains(w, "@"):
 			words[i] = "[address]"
+		case countDigits(w) >= 7:
+			words[i] = "[number]"
 		}
 	}
 	s := strings.ToValidUTF8(strings.Join(words, " "), "?")
@@ -288,11 +400,23 @@ func cleanMailError(reason string) string {
 	return s
 }
 
+func countDigits(w string) int {
+	n := 0
+	for i := 0; i < len(w); i++ {
+		if w[i] >= '0' && w[i] <= '9' {
+			n++
+		}
+	}
+	return n
+}
+
 // MarkSent records that the claimed mail m was sent at now, and clears its
-// body, which is not needed any more.
+// subject, body and attachment, which are not needed any more. The sealed
+// address stays until the row is purged.
 func (s *Store) MarkSent(ctx context.Context, m OutboxMail, now time.Time) error {
 	return s.finishMail(ctx, "mark mail sent", m,
-		`status = 'sent', sent_at = $3, lease_until = NULL, body_text = '', last_error = ''`, outboxTime(now))
+		`status = 'sent', sent_at = $3, lease_until = NULL, subject = '', body_text = '', attachment = '', last_error = ''`,
+		outboxTime(now))
 }
 
 // MarkRetry puts the claimed mail m back to pending, due again at next, with
@@ -333,9 +457,10 @@ func (s *Store) RetryFailed(ctx context.Context, id string) error {
 	return nil
 }
 
-// OutboxMailByID returns a mail of the outbox, for tests and the back office.
+// OutboxMailByID returns a mail of the outbox, opened, for tests and the
+// back office.
 func (s *Store) OutboxMailByID(ctx context.Context, id string) (OutboxMail, error) {
-	m, err := scanOutboxMail(s.db.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = $1`, id))
+	m, err := s.scanOutboxMail(s.db.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, ErrNotFound
 	}
@@ -344,12 +469,16 @@ func (s *Store) OutboxMailByID(ctx context.Context, id string) (OutboxMail, erro
 
 // OutboxSummary is the state of the outbox for the back office.
 type OutboxSummary struct {
-	Counts        map[string]int // by status; every status is present
-	Retrying      int            // pending mails that failed at least once
-	OldestPending time.Time      // when the oldest pending mail was enqueued; zero if none
+	Counts map[string]int // by status, both channels; every status is present
+	// ByChannel counts by channel, then by status; every channel of
+	// OutboxChannels and every status is present.
+	ByChannel     map[string]map[string]int
+	Retrying      int       // pending mails that failed at least once
+	OldestPending time.Time // when the oldest pending mail was enqueued; zero if none
 	// Failed are the failed mails, newest first (at most FailedListLimit),
-	// without their body. To is personal data: a page that shows it writes an
-	// audit row.
+	// with their channel and recipient, without their subject, body and
+	// attachment. To is personal data: a page that shows it writes an audit
+	// row.
 	Failed []OutboxMail
 }
 
@@ -358,22 +487,31 @@ const FailedListLimit = 500
 
 // OutboxStatus counts the mails by status and lists the failed ones.
 func (s *Store) OutboxStatus(ctx context.Context) (OutboxSummary, error) {
-	sum := OutboxSummary{Counts: map[string]int{}}
+	sum := OutboxSummary{Counts: map[string]int{}, ByChannel: map[string]map[string]int{}}
+	for _, ch := range OutboxChannels {
+		sum.ByChannel[ch] = map[string]int{}
+	}
 	for _, st := range MailStatuses {
 		sum.Counts[st] = 0
+		for _, ch := range OutboxChannels {
+			sum.ByChannel[ch][st] = 0
+		}
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT status, count(*) FROM outbox GROUP BY status`)
+	rows, err := s.read.QueryContext(ctx, `SELECT channel, status, count(*) FROM outbox GROUP BY channel, status`)
 	if err != nil {
 		return sum, fmt.Errorf("outbox status: %w", err)
 	}
 	for rows.Next() {
-		var st string
+		var ch, st string
 		var n int
-		if err := rows.Scan(&st, &n); err != nil {
+		if err := rows.Scan(&ch, &st, &n); err != nil {
 			rows.Close()
 			return sum, err
 		}
-		sum.Counts[st] = n
+		sum.Counts[st] += n
+		if sum.ByChannel[ch] != nil {
+			sum.ByChannel[ch][st] = n
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -393,18 +531,24 @@ func (s *Store) OutboxStatus(ctx context.Context) (OutboxSummary, error) {
 	if oldest.Valid {
 		sum.OldestPending = oldest.Time.UTC()
 	}
-	rows, err = s.read.QueryContext(ctx, `SELECT `+strings.Replace(outboxColumns, "body_text", "''", 1)+`
+	cols := strings.NewReplacer("subject", "''", "body_text", "''", "attachment", "''").Replace(outboxColumns)
+	rows, err = s.read.QueryContext(ctx, `SELECT `+cols+`
 		FROM outbox WHERE status = 'failed' ORDER BY failed_at DESC, id LIMIT $1`, FailedListLimit)
 	if err != nil {
 		return sum, fmt.Errorf("outbox status: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		m, err := scanOutboxMail(rows)
+		r, err := scanOutboxRow(rows)
 		if err != nil {
-			return sum, err
+			return sum, fmt.Errorf("outbox status: %w", err)
 		}
-		sum.Failed = append(sum.Failed, m)
+		if err := s.openOutbox(&r); err != nil {
+			// A mail that failed because its address does not open
+			// (ClaimOutbox) is listed without it; LastError says why.
+			r.To = ""
+		}
+		sum.Failed = append(sum.Failed, r.OutboxMail)
 	}
 	return sum, rows.Err()
 }

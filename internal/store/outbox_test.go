@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,44 +12,13 @@ import (
 
 	"github.com/fellesrom/fellesrom/internal/store"
 	"github.com/fellesrom/fellesrom/internal/store/storetest"
-	"github.com/fellesrom/fellesrom/internal/testdb"
 )
-
-// openDSN opens a migrated store on engine and returns its DSN too, so that
-// a test can open a second connection to the same database (a second
-// instance, or a transaction of its own).
-func openDSN(t *testing.T, engine store.Engine) (*store.Store, string) {
-	t.Helper()
-	ctx := context.Background()
-	var dsn string
-	if engine == store.SQLite {
-		dsn = filepath.Join(t.TempDir(), "fellesrom.db")
-	} else {
-		dsn = testdb.Postgres(t, func(dsn string) error {
-			s, err := store.Open(ctx, dsn)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			return s.Migrate(ctx)
-		})
-	}
-	s, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return s, dsn
-}
 
 // eachDSN is storetest.Each with the DSN.
 func eachDSN(t *testing.T, fn func(t *testing.T, s *store.Store, dsn string)) {
 	for _, e := range storetest.Engines {
 		t.Run(string(e), func(t *testing.T) {
-			s, dsn := openDSN(t, e)
+			s, dsn := storetest.OpenDSN(t, e)
 			fn(t, s, dsn)
 		})
 	}
@@ -238,6 +206,7 @@ func TestOutboxClaimIsExclusive(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer other.Close()
+		other.SetKeys(storetest.Keys)
 		const mails = 300
 		for i := range mails {
 			enqueue(t, s, testMail(i))

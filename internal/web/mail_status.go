@@ -8,16 +8,19 @@ import (
 
 	"github.com/fellesrom/fellesrom/internal/auth"
 	"github.com/fellesrom/fellesrom/internal/mail"
+	"github.com/fellesrom/fellesrom/internal/sms"
 	"github.com/fellesrom/fellesrom/internal/store"
 )
 
-// The state of the outbox, for administrators: how many mails wait, are
-// being sent, were sent and failed, how old the oldest waiting mail is, and
-// the failed mails, each of which can be put back to be tried again.
+// The state of the outbox, for administrators: how many mails and text
+// messages (SMS) wait, are being sent, were sent and failed, how old the
+// oldest waiting one is, whether mail and SMS are configured, and the failed
+// ones, each of which can be put back to be tried again.
 //
-// The recipients of failed mails are personal data (staff and invitees):
-// showing them writes an audit row "outbox.read" with their number, never
-// the addresses. Putting a mail back writes "outbox.retry".
+// The recipients of failed mails and text messages are personal data (staff,
+// invitees, people who enquired): showing them writes an audit row
+// "outbox.read" with their number, never the addresses or phone numbers.
+// Putting one back writes "outbox.retry".
 //
 //	GET  /kontor/epost                   the state (administrators; others 404)
 //	POST /kontor/epost/{id}/prov-igjen   a failed mail back to pending, then back to the page
@@ -29,9 +32,13 @@ func mailStatusRoutes(s *site, mux *http.ServeMux, lang, p string) {
 	mux.Handle(p+"/kontor/epost/{id}/prov-igjen", s.methods(lang, nil, s.staff(s.mailRetryPost, false)))
 }
 
-// mailConfigured reports whether mail can be sent: the sender job reads the
-// same setting (mail.ConfigFromEnv). A variable so that tests can set it.
-var mailConfigured = func() bool { return os.Getenv(mail.EnvHost) != "" }
+// mailConfigured and smsConfigured report whether mail and text messages
+// can be sent: the sender jobs read the same settings (mail.ConfigFromEnv,
+// sms.ConfigFromEnv). Variables so that tests can set them.
+var (
+	mailConfigured = func() bool { return os.Getenv(mail.EnvHost) != "" }
+	smsConfigured  = func() bool { return os.Getenv(sms.EnvURL) != "" }
+)
 
 // mailStalledAfter is how old the oldest pending mail may be before the page
 // warns that mail is stuck.
@@ -47,6 +54,7 @@ func mailStatusAllowed(me *auth.Current) bool {
 type mailFailedRow struct {
 	ID                string
 	Kind              string
+	Channel           string // message id of the channel's name
 	Created, Failed   Phrase
 	CreatedISO        string
 	FailedISO         string
@@ -59,11 +67,12 @@ type mailFailedRow struct {
 type mailStatusView struct {
 	*officeView
 	Pending, Sending, Sent, FailedCount int
-	Retrying                            int
+	Retrying, SMSPending                int
 	HasPending                          bool
 	OldestAge                           Phrase
 	OldestISO                           string
-	NotConfigured, Stalled              bool
+	NotConfigured, SMSNotConfigured     bool
+	Stalled                             bool
 	Failed                              []mailFailedRow
 	More                                bool // the list is cut at store.FailedListLimit
 }
@@ -93,7 +102,9 @@ func (s *site) mailStatusPage(w http.ResponseWriter, r *http.Request, lang strin
 	v.Pending, v.Sending, v.Sent, v.FailedCount = sum.Counts[store.MailPending], sum.Counts[store.MailSending],
 		sum.Counts[store.MailSent], sum.Counts[store.MailFailed]
 	v.Retrying = sum.Retrying
+	v.SMSPending = sum.ByChannel[store.ChannelSMS][store.MailPending]
 	v.NotConfigured = !mailConfigured()
+	v.SMSNotConfigured = !smsConfigured()
 	if !sum.OldestPending.IsZero() {
 		v.HasPending = true
 		// The store stamps mails with the real clock, so the age is measured by it too.
@@ -104,7 +115,7 @@ func (s *site) mailStatusPage(w http.ResponseWriter, r *http.Request, lang strin
 	}
 	v.More = len(sum.Failed) >= store.FailedListLimit && v.FailedCount > len(sum.Failed)
 	for _, m := range sum.Failed {
-		row := mailFailedRow{ID: m.ID, Kind: m.Kind, Created: v.When(m.CreatedAt), CreatedISO: m.CreatedAt.UTC().Format(time.RFC3339),
+		row := mailFailedRow{ID: m.ID, Kind: m.Kind, Channel: "mailstatus.channel_" + m.Channel, Created: v.When(m.CreatedAt), CreatedISO: m.CreatedAt.UTC().Format(time.RFC3339),
 			Attempts: m.Attempts, LastError: clip(m.LastError, 300), To: m.To,
 			RetryURL: v.Href("/kontor/epost/" + m.ID + "/prov-igjen"), RetryID: "retry-" + m.ID}
 		if !m.FailedAt.IsZero() {

@@ -18,13 +18,15 @@ import (
 	"github.com/fellesrom/fellesrom/internal/browsertest"
 	"github.com/fellesrom/fellesrom/internal/finder"
 	"github.com/fellesrom/fellesrom/internal/mail"
+	"github.com/fellesrom/fellesrom/internal/sms"
 	"github.com/fellesrom/fellesrom/internal/store"
 	"github.com/fellesrom/fellesrom/internal/store/storetest"
 )
 
 // mailOutbox fills the outbox with a mail in every state: a failed one, a
 // sent one, one pending again after an error, one being sent and a fresh
-// pending one. It returns the failed mail's ID.
+// pending one; and two text messages, one failed and one pending. It
+// returns the failed mail's ID.
 func mailOutbox(t *testing.T, st *store.Store) string {
 	t.Helper()
 	ctx := context.Background()
@@ -51,6 +53,17 @@ func mailOutbox(t *testing.T, st *store.Store) string {
 	must(st.MarkRetry(ctx, enqueueClaim("igjen@example.no", "invite"), "421 4.3.2 try later", time.Now().Add(time.Hour)))
 	enqueueClaim("sendes@example.no", "invite") // held: sending
 	_, err := st.EnqueueMail(ctx, store.OutboxMail{To: "venter@example.no", Subject: "Emne", Body: "Tekst", Kind: "invite",
+		NextAttemptAt: time.Now().Add(time.Hour)})
+	must(err)
+	_, err = st.EnqueueMail(ctx, store.OutboxMail{Channel: store.ChannelSMS, To: "+4741234567", Body: "SMS-tekst", Kind: "reminder"})
+	must(err)
+	texts, err := st.ClaimOutbox(ctx, store.ChannelSMS, time.Now(), 10, time.Hour)
+	must(err)
+	if len(texts) != 1 {
+		t.Fatalf("claimed %d text messages, want 1", len(texts))
+	}
+	must(st.MarkFailed(ctx, texts[0], "sms response: 400 Bad Request", time.Now().Add(-time.Minute)))
+	_, err = st.EnqueueMail(ctx, store.OutboxMail{Channel: store.ChannelSMS, To: "+4749999999", Body: "SMS-tekst", Kind: "reminder",
 		NextAttemptAt: time.Now().Add(time.Hour)})
 	must(err)
 	return failed.ID
@@ -82,6 +95,7 @@ func auditCount(t *testing.T, st *store.Store, action string) []store.AuditEntry
 func TestMailStatus(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		t.Setenv(mail.EnvHost, "")
+		t.Setenv(sms.EnvURL, "")
 		f := newOfficeFixture(t, st)
 		ctx := context.Background()
 		failedID := mailOutbox(t, st)
@@ -89,7 +103,8 @@ func TestMailStatus(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sum.Counts[store.MailPending] != 2 || sum.Retrying != 1 || sum.Counts[store.MailFailed] != 1 {
+		if sum.Counts[store.MailPending] != 3 || sum.Retrying != 1 || sum.Counts[store.MailFailed] != 2 ||
+			sum.ByChannel[store.ChannelSMS][store.MailPending] != 1 {
 			t.Fatalf("fixture outbox: %+v", sum)
 		}
 		retry := "/kontor/epost/" + failedID + "/prov-igjen"
@@ -106,17 +121,21 @@ func TestMailStatus(t *testing.T) {
 			t.Errorf("the catalogue lacks %q", m)
 		}
 		for id, want := range map[string]int{"count-pending": sum.Counts[store.MailPending], "count-retrying": sum.Retrying,
-			"count-sending": sum.Counts[store.MailSending], "count-sent": sum.Counts[store.MailSent], "count-failed": sum.Counts[store.MailFailed]} {
+			"count-sending": sum.Counts[store.MailSending], "count-sent": sum.Counts[store.MailSent], "count-failed": sum.Counts[store.MailFailed],
+			"count-sms-pending": 1} {
 			if got := mailCount(t, r.body, id); got != want {
 				t.Errorf("%s: %d, store says %d", id, got, want)
 			}
 		}
-		for _, want := range []string{"feil@example.no", "550 5.1.1 mailbox unavailable", `action="` + retry + `"`, `id="warn-config"`, "0 minutter gammel"} {
+		for _, want := range []string{"feil@example.no", "550 5.1.1 mailbox unavailable", `action="` + retry + `"`, `id="warn-config"`, "0 minutter gammel",
+			`id="warn-sms-config"`, "FELLESROM_SMS_URL", "4741234567", // html/template writes + as &#43;
+			"sms response: 400 Bad Request", "SMS: <code>reminder</code>",
+			"E-post: <code>invite</code>"} {
 			if !strings.Contains(r.body, want) {
 				t.Errorf("the page lacks %q", want)
 			}
 		}
-		for _, not := range []string{"venter@example.no", "sendt@example.no", "Tekst", `id="warn-stalled"`} {
+		for _, not := range []string{"venter@example.no", "sendt@example.no", "Tekst", `id="warn-stalled"`, "4749999999"} {
 			if strings.Contains(r.body, not) {
 				t.Errorf("the page shows %q", not)
 			}
@@ -124,7 +143,7 @@ func TestMailStatus(t *testing.T) {
 		reads := auditCount(t, st, "outbox.read")
 		if len(reads) != 1 || reads[0].ActorID != f.users["admin"].ID {
 			t.Fatalf("outbox.read rows: %+v", reads)
-		} else if n, _ := reads[0].Detail["count"].(float64); n != 1 {
+		} else if n, _ := reads[0].Detail["count"].(float64); n != 2 {
 			t.Errorf("outbox.read detail: %v", reads[0].Detail)
 		}
 		if en := c.get("/en/kontor/epost"); en.status != 200 || !strings.Contains(en.body, "Try again") {
@@ -133,8 +152,12 @@ func TestMailStatus(t *testing.T) {
 			checkOfficeHTML(t, "/en/kontor/epost", en, "en")
 		}
 		t.Setenv(mail.EnvHost, "smtp.example.no")
-		if r := c.get("/kontor/epost"); strings.Contains(r.body, `id="warn-config"`) {
-			t.Error("a warning about configuration when mail is configured")
+		if r := c.get("/kontor/epost"); strings.Contains(r.body, `id="warn-config"`) || !strings.Contains(r.body, `id="warn-sms-config"`) {
+			t.Error("a warning about mail's configuration when mail is configured, or none about SMS")
+		}
+		t.Setenv(sms.EnvURL, "https://sms.example.no/v1")
+		if r := c.get("/kontor/epost"); strings.Contains(r.body, `id="warn-sms-config"`) {
+			t.Error("a warning about configuration when SMS is configured")
 		}
 
 		// Retry: the mail is pending again, the page says so.
@@ -146,15 +169,15 @@ func TestMailStatus(t *testing.T) {
 		if !strings.Contains(r.body, "sendes på nytt") || strings.Contains(r.body, "feil@example.no") {
 			t.Error("the page after retry lacks the notice or still lists the mail")
 		}
-		if got := mailCount(t, r.body, "count-pending"); got != 3 {
-			t.Errorf("pending after retry: %d, want 3", got)
+		if got := mailCount(t, r.body, "count-pending"); got != 4 {
+			t.Errorf("pending after retry: %d, want 4", got)
 		}
 		rs := auditCount(t, st, "outbox.retry")
 		if len(rs) != 1 || rs[0].ObjectID != failedID || rs[0].ActorID != f.users["admin"].ID {
 			t.Errorf("outbox.retry rows: %+v", rs)
 		}
-		if n := len(auditCount(t, st, "outbox.read")); n != 3 { // the Bokmål, English and configured views
-			t.Errorf("%d outbox.read rows, want 3: a page without failed mails shows no address", n)
+		if n := len(auditCount(t, st, "outbox.read")); n != 5 { // Bokmål, English, two configured views, after retry (the SMS)
+			t.Errorf("%d outbox.read rows, want 5", n)
 		}
 		auditHas(t, st, "outbox.read", "outbox.retry") // and no address in any detail
 		// Again: no longer failed; unknown and malformed IDs are 404.

@@ -121,6 +121,9 @@ func Start(t testing.TB, opts Options) *Server {
 	t.Cleanup(func() {
 		close(s.hang)
 		s.srv.Close()
+		// Close may run before Serve has taken the listener (a test that
+		// never connected): close it too, or Serve would wait for ever.
+		ln.Close()
 		<-done
 	})
 	return s
