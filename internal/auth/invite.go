@@ -187,7 +187,7 @@ func (s *Service) Invite(ctx context.Context, c *Current, req InviteRequest, lin
 		return store.Invite{}, ErrBadInvite
 	}
 	now := s.Now()
-	token, hash := newToken()
+	token, hash := NewToken()
 	inv := store.Invite{Email: store.NormalizeEmail(req.Email), Name: req.Name, OrgID: req.OrgID, Role: req.Role,
 		Admin: req.Admin, Lang: req.Lang, CreatedBy: c.User.ID, CreatedAt: now, ExpiresAt: now.Add(InviteTTL)}
 	m, err := s.inviteMail(inv, c.User.Name, orgs[req.OrgID].Name, token, link)
@@ -264,7 +264,7 @@ func (s *Service) ResendInvite(ctx context.Context, c *Current, id string, link 
 		return err
 	}
 	now := s.Now()
-	token, hash := newToken()
+	token, hash := NewToken()
 	m, err := s.inviteMail(inv, c.User.Name, orgs[inv.OrgID].Name, token, link)
 	if err != nil {
 		return err
@@ -312,7 +312,7 @@ func (s *Service) OpenInvite(ctx context.Context, token string, m Meta) (OpenedI
 	if err := s.tokenLimit(ctx, m); err != nil {
 		return OpenedInvite{}, err
 	}
-	if !wellFormed(token) {
+	if !WellFormed(token) {
 		return OpenedInvite{}, ErrLinkInvalid
 	}
 	inv, err := s.st.InviteByToken(ctx, HashToken(token), s.Now())
@@ -419,7 +419,7 @@ func (s *Service) AcceptInvite(ctx context.Context, token string, a Acceptance, 
 		}
 		return Result{}, err
 	}
-	if oldToken != "" && wellFormed(oldToken) {
+	if oldToken != "" && WellFormed(oldToken) {
 		if _, err := s.st.DeleteSession(ctx, HashToken(oldToken)); err != nil {
 			return Result{}, err
 		}

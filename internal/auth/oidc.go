@@ -419,7 +419,7 @@ func (s *Service) FinishSSO(ctx context.Context, cb SSOCallback, redirectURI str
 
 	// A session, with the provider's second factor if it is trusted.
 	mfa := p.TrustMFA && AMRSecondFactor(c.AMR)
-	if oldToken != "" && wellFormed(oldToken) {
+	if oldToken != "" && WellFormed(oldToken) {
 		if _, err := s.st.DeleteSession(ctx, HashToken(oldToken)); err != nil {
 			return res, err
 		}

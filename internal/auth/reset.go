@@ -89,7 +89,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, lang string, 
 		// must not give it a password behind that sign-on's back.
 		return nil
 	}
-	token, hash := newToken()
+	token, hash := NewToken()
 	subject, body, err := mail.Compose(nil, lang, "password_reset", map[string]any{
 		"Name": u.Name, "Link": link(lang, "/nytt-passord/"+token), "Minutes": int(ResetTTL / time.Minute)})
 	if err != nil {
@@ -108,7 +108,7 @@ func (s *Service) OpenPasswordReset(ctx context.Context, token string, m Meta) (
 	if err := s.tokenLimit(ctx, m); err != nil {
 		return store.User{}, err
 	}
-	if !wellFormed(token) {
+	if !WellFormed(token) {
 		return store.User{}, ErrLinkInvalid
 	}
 	u, err := s.st.PasswordResetUser(ctx, HashToken(token), s.Now())

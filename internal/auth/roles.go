@@ -31,11 +31,14 @@ const (
 	// ReadPersonalData: read the personal data an organisation holds
 	// (enquiries). Every such read is logged by the caller.
 	ReadPersonalData Permission = "personal.read"
+	// SubmitReferral: fill the enquiry form with a person present, for the
+	// house to see once the person confirms it. It reads nothing.
+	SubmitReferral Permission = "referral.submit"
 )
 
 // Permissions are every permission.
 var Permissions = []Permission{ViewListing, EditListing, ManageTaxonomy, ManageUsers, InviteCoordinator, InviteStarter,
-	InvitePartner, ReadAudit, ReadPersonalData}
+	InvitePartner, ReadAudit, ReadPersonalData, SubmitReferral}
 
 // InvitePermission is the permission to invite a user with role r.
 func InvitePermission(r store.Role) Permission {
@@ -132,7 +135,8 @@ func (p Principal) hasRole(org string, t Tree, ok func(store.Role) bool) bool {
 //	coordinator:   view and edit listings, read personal data, invite any
 //	               role, in their organisations and everything under them
 //	starter:       nothing yet (what is assigned to them comes later)
-//	partner:       view listings, in their organisations and under them
+//	partner:       view listings and submit referrals, in their
+//	               organisations and under them
 func Allowed(p Principal, perm Permission, orgID string, t Tree) bool {
 	if p.UserID == "" || !slices.Contains(Permissions, perm) {
 		return false
@@ -144,7 +148,7 @@ func Allowed(p Principal, perm Permission, orgID string, t Tree) bool {
 		return true
 	}
 	switch perm {
-	case ViewListing:
+	case ViewListing, SubmitReferral:
 		return p.hasRole(orgID, t, func(r store.Role) bool { return r == store.RoleCoordinator || r == store.RolePartner })
 	case EditListing, ReadPersonalData:
 		return p.hasRole(orgID, t, func(r store.Role) bool { return r == store.RoleCoordinator })

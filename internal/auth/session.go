@@ -26,8 +26,8 @@ const (
 // tokenBytes is the size of a session token before base64url.
 const tokenBytes = 32
 
-// newToken returns a random token (32 bytes, base64url) and its hash.
-func newToken() (string, string) {
+// NewToken returns a random token (32 bytes, base64url) and its hash.
+func NewToken() (string, string) {
 	b := make([]byte, tokenBytes)
 	if _, err := rand.Read(b); err != nil {
 		panic(err)
@@ -42,8 +42,8 @@ func HashToken(token string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// wellFormed reports whether s can be a token this package made.
-func wellFormed(s string) bool {
+// WellFormed reports whether s can be a token this package made.
+func WellFormed(s string) bool {
 	if len(s) != base64.RawURLEncoding.EncodedLen(tokenBytes) {
 		return false
 	}
@@ -104,7 +104,7 @@ func (s *Service) ClearCookie(w http.ResponseWriter, r *http.Request) {
 // page of the domain could have set) is ignored.
 func (s *Service) TokenOf(r *http.Request) string {
 	c, err := r.Cookie(s.CookieName(r))
-	if err != nil || !wellFormed(c.Value) {
+	if err != nil || !WellFormed(c.Value) {
 		return ""
 	}
 	return c.Value
@@ -174,7 +174,7 @@ func (c *Current) Principal() Principal {
 // IdleTimeout, not older than AbsoluteTimeout, of a user who is not
 // disabled. It notes the session as seen.
 func (s *Service) Authenticate(ctx context.Context, token string, m Meta) (*Current, error) {
-	if !wellFormed(token) {
+	if !WellFormed(token) {
 		return nil, ErrNoSession
 	}
 	now := s.Now()
@@ -207,7 +207,7 @@ func (s *Service) Authenticate(ctx context.Context, token string, m Meta) (*Curr
 
 // startSession makes a new session and returns its token.
 func (s *Service) startSession(ctx context.Context, u store.User, mfa bool, m Meta) (string, store.Session, error) {
-	token, hash := newToken()
+	token, hash := NewToken()
 	now := s.Now()
 	x := store.Session{IDHash: hash, UserID: u.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(AbsoluteTimeout),
 		MFA: mfa, Agent: m.Agent, Source: m.Source}
@@ -217,7 +217,7 @@ func (s *Service) startSession(ctx context.Context, u store.User, mfa bool, m Me
 // rotate replaces the session of c by a new one (a new token) with mfa, and
 // returns the new token. The absolute end stays that of the old session.
 func (s *Service) rotate(ctx context.Context, c *Current, mfa bool) (string, error) {
-	token, hash := newToken()
+	token, hash := NewToken()
 	now := s.Now()
 	x := store.Session{IDHash: hash, UserID: c.User.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: c.Session.ExpiresAt,
 		MFA: mfa, Agent: c.Meta.Agent, Source: c.Meta.Source}

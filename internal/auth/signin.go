@@ -96,7 +96,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string, m Meta, ol
 			}
 		}
 	}
-	if oldToken != "" && wellFormed(oldToken) {
+	if oldToken != "" && WellFormed(oldToken) {
 		if _, err := s.st.DeleteSession(ctx, HashToken(oldToken)); err != nil {
 			return Result{}, err
 		}

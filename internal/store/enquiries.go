@@ -295,21 +295,32 @@ func (s *Store) sealEnquiry(e *Enquiry) (vals [4]string, err error) {
 // entered by staff (phone, walk-in: the person's consent recorded by
 // ConsentRecordedBy) is new at once and counted in enquiry_stats.
 func (s *Store) CreateEnquiry(ctx context.Context, e *Enquiry, tokenHash string, now time.Time, ret Retention) error {
+	staff := e.Channel == "phone" || e.Channel == "walk_in"
+	if staff && e.ConsentRecordedBy == "" {
+		return errors.New("an enquiry entered by staff needs the consent recorded by a staff user")
+	}
+	if !staff {
+		e.ConsentRecordedBy = ""
+	}
+	return s.createEnquiry(ctx, e, tokenHash, now, ret, nil)
+}
+
+// createEnquiry validates, seals and stores a new enquiry, and runs also
+// (if not nil) in the same transaction, so that what must go with the
+// enquiry (the message with its link) is committed with it or not at all.
+func (s *Store) createEnquiry(ctx context.Context, e *Enquiry, tokenHash string, now time.Time, ret Retention,
+	also func(tx *sql.Tx) error) error {
 	if err := validateEnquiry(e); err != nil {
 		return err
 	}
 	if tokenHash == "" {
 		return errors.New("an enquiry needs the hash of its link's token")
 	}
-	staff := e.Channel == "phone" || e.Channel == "walk_in"
-	if staff && e.ConsentRecordedBy == "" {
-		return errors.New("an enquiry entered by staff needs the consent recorded by a staff user")
-	}
 	now = now.UTC().Truncate(time.Microsecond)
 	e.ID = NewID()
 	e.CreatedAt, e.StatusChangedAt = now, now
 	e.Status, e.ConfirmedAt, e.DeleteAfter = EnquiryUnconfirmed, time.Time{}, now.Add(ret.Unconfirmed)
-	if staff {
+	if e.Channel == "phone" || e.Channel == "walk_in" {
 		e.Status, e.ConfirmedAt, e.DeleteAfter = EnquiryNew, now, time.Time{}
 	}
 	sealed, err := s.sealEnquiry(e)
@@ -341,6 +352,11 @@ func (s *Store) CreateEnquiry(ctx context.Context, e *Enquiry, tokenHash string,
 		}
 		if e.Status != EnquiryUnconfirmed {
 			if err := insertEnquiryStats(ctx, tx, e.ID); err != nil {
+				return err
+			}
+		}
+		if also != nil {
+			if err := also(tx); err != nil {
 				return err
 			}
 		}
