@@ -2,8 +2,6 @@ package jobs
 
 import (
 	"context"
-	crand "crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -154,11 +152,7 @@ func StillInterestedAsker(base string, c *i18n.Catalog, ret store.Retention) sto
 		if !i18n.Supported(lang) {
 			lang = i18n.Default
 		}
-		var b [32]byte
-		if _, err := crand.Read(b[:]); err != nil {
-			return store.OutboxMail{}, "", err
-		}
-		token := base64.RawURLEncoding.EncodeToString(b[:])
+		token, hash := auth.NewToken()
 		prefix := ""
 		if lang != i18n.Default {
 			prefix = "/" + lang
@@ -185,6 +179,6 @@ func StillInterestedAsker(base string, c *i18n.Catalog, ret store.Retention) sto
 		default:
 			return m, "", fmt.Errorf("retention: unknown kind of contact %q", e.ContactKind)
 		}
-		return m, auth.HashToken(token), nil
+		return m, hash, nil
 	}
 }
