@@ -234,3 +234,17 @@ type staffWith struct {
 
 // With pairs the view with a value for a shared template part.
 func (v *staffView) With(x any) staffWith { return staffWith{v, x} }
+
+// allowedAnywhere reports whether p may do perm in some organisation (or,
+// for an administrator, anywhere): for the links of the back office's menu.
+func allowedAnywhere(p auth.Principal, perm auth.Permission) bool {
+	if p.Admin {
+		return auth.Allowed(p, perm, "", nil)
+	}
+	for _, m := range p.Memberships {
+		if auth.Allowed(p, perm, m.OrgID, auth.Tree{}) {
+			return true
+		}
+	}
+	return false
+}
