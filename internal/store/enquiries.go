@@ -305,6 +305,27 @@ func (s *Store) CreateEnquiry(ctx context.Context, e *Enquiry, tokenHash string,
 	return s.createEnquiry(ctx, e, tokenHash, now, ret, nil)
 }
 
+// CreateStaffEnquiry is CreateEnquiry for a phone or walk-in enquiry,
+// together with the message that brings the person their private link:
+// msg makes it from the stored enquiry (its contact normalised), and it is
+// enqueued with the ref EnquiryRef(e.ID) in the same transaction, so the
+// enquiry is not stored unless its message is.
+func (s *Store) CreateStaffEnquiry(ctx context.Context, e *Enquiry, tokenHash string, now time.Time, ret Retention,
+	msg func(Enquiry) (OutboxMail, error)) error {
+	if e.Channel != "phone" && e.Channel != "walk_in" || e.ConsentRecordedBy == "" {
+		return errors.New("an enquiry entered by staff is by phone or walk-in, with the consent recorded by a staff user")
+	}
+	return s.createEnquiry(ctx, e, tokenHash, now, ret, func(tx *sql.Tx) error {
+		m, err := msg(*e)
+		if err != nil {
+			return err
+		}
+		m.Ref = EnquiryRef(e.ID)
+		_, err = s.EnqueueMailTx(ctx, tx, m)
+		return err
+	})
+}
+
 // createEnquiry validates, seals and stores a new enquiry, and runs also
 // (if not nil) in the same transaction, so that what must go with the
 // enquiry (the message with its link) is committed with it or not at all.
