@@ -55,6 +55,7 @@ type officeChangeEntry struct {
 	By     string
 	Action string // message id
 	Fields []Phrase
+	Note   Phrase // a further line (what a group's contact reported)
 }
 
 type officeGroupView struct {
@@ -132,6 +133,9 @@ func (s *site) officeGroupRender(w http.ResponseWriter, r *http.Request, lang st
 		if n, ok := names[id]; ok {
 			return n
 		}
+		if n := v.GroupselfActor(id); n != "" {
+			return n
+		}
 		return id
 	}
 	for i := len(hist) - 1; i >= 0; i-- {
@@ -140,6 +144,9 @@ func (s *site) officeGroupRender(w http.ResponseWriter, r *http.Request, lang st
 	}
 	for _, e := range changes {
 		c := officeChangeEntry{When: v.When(e.At), By: who(e.ActorID), Action: officeActionID(e.Action)}
+		if action, note, ok := v.GroupselfHistory(e); ok {
+			c.Action, c.Note = action, note
+		}
 		changed, _ := e.Detail["changed"].(map[string]any)
 		fields := make([]string, 0, len(changed))
 		for f := range changed {
