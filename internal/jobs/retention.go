@@ -133,6 +133,12 @@ func runRetention(ctx context.Context, st *store.Store, logger *slog.Logger, opt
 			"placed", res.Placed, "closed", res.Closed, "unanswered", res.Unanswered, "asked", res.Asked,
 			"invitations_expired", res.Expired, "failed", res.Failed)
 	}
+	// A group's requests to its house, once dealt with, go on their own clock.
+	if n, perr := st.PurgeGroupRequests(ctx, opts.Now()); perr != nil {
+		logger.Error("retention: group requests", "err", perr)
+	} else if n > 0 {
+		logger.Info("retention: group requests deleted", "deleted", n)
+	}
 	return res, err
 }
 

@@ -10,7 +10,7 @@ import (
 )
 
 // tokenPrefixes are the paths whose last segment is a secret token.
-var tokenPrefixes = []string{"/invitasjon/", "/nytt-passord/", "/min-henvendelse/", "/svar/", "/gruppelenke/"}
+var tokenPrefixes = []string{"/invitasjon/", "/nytt-passord/", "/min-henvendelse/", "/svar/", "/gruppelenke/", "/avmelding/"}
 
 // Of is r's path as a log may show it.
 func Of(r *http.Request) string {
@@ -23,7 +23,8 @@ func Of(r *http.Request) string {
 
 // Redact replaces whatever follows the first of tokenPrefixes
 // ("/invitasjon/", "/nytt-passord/", a person's "/min-henvendelse/", an
-// invitation's "/svar/", a group contact's "/gruppelenke/": a token, in
+// invitation's "/svar/", a group contact's "/gruppelenke/", an event
+// sign-up's "/avmelding/": a token, in
 // any language prefix, even in a path the server will only redirect) by
 // "…": "/en/invitasjon/…". Every other path is returned as it is.
 func Redact(p string) string {

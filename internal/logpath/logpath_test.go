@@ -11,7 +11,7 @@ func TestRedact(t *testing.T) {
 	for in, want := range map[string]string{
 		"/invitasjon/" + tok: "/invitasjon/…", "/en/nytt-passord/" + tok: "/en/nytt-passord/…",
 		"/nn/invitasjon/" + tok + "/x": "/nn/invitasjon/…", "/./invitasjon//" + tok: "/./invitasjon/…",
-		"/min-henvendelse/" + tok: "/min-henvendelse/…", "/en/svar/" + tok: "/en/svar/…", "/gruppelenke/" + tok: "/gruppelenke/…",
+		"/min-henvendelse/" + tok: "/min-henvendelse/…", "/en/svar/" + tok: "/en/svar/…", "/gruppelenke/" + tok: "/gruppelenke/…", "/avmelding/" + tok: "/avmelding/…",
 		"/invitasjon/": "/invitasjon/", "/glemt-passord": "/glemt-passord", "/kontor/brukere": "/kontor/brukere", "/finn": "/finn",
 	} {
 		if got := Redact(in); got != want {

@@ -15,22 +15,12 @@ import (
 // coordinator sees it before the person confirms, and the partner never
 // sees it again (there is no page that lists referrals).
 
-// enquiryMayRefer reports whether p may refer: an administrator, or a
-// partner or coordinator of some organisation (with the second factor
-// where their roles need it). auth has no permission of its own for this
-// yet; a partner has no personal-data permission, and this needs none: the
-// referral is written, never read.
-func enquiryMayRefer(p auth.Principal) bool {
-	if p.Admin {
-		return auth.Allowed(p, auth.SubmitReferral, "", nil)
-	}
-	for _, m := range p.Memberships {
-		if auth.Allowed(p, auth.SubmitReferral, m.OrgID, auth.Tree{}) {
-			return true
-		}
-	}
-	return false
-}
+// enquiryMayRefer reports whether p may refer (auth.SubmitReferral): an
+// administrator, or a partner or coordinator of some organisation (with
+// the second factor where their roles need it). A partner has no
+// personal-data permission, and this needs none: the referral is written,
+// never read.
+func enquiryMayRefer(p auth.Principal) bool { return allowedAnywhere(p, auth.SubmitReferral) }
 
 // EnquiryMayRefer reports whether the signed-in user has the referral
 // page, for a link to it in the back office's menu.
