@@ -56,16 +56,7 @@ func eventsRoutes(s *site, mux *http.ServeMux, lang, p string) {
 	mux.Handle(p+"/arrangement/{slug}/kalender.ics", s.methods(lang, s.eventsEventICS, nil))
 	mux.Handle(p+"/organisasjon/{slug}/arrangementer.ics", s.methods(lang, s.eventsHouseICS, nil))
 	mux.Handle(p+"/avmelding/{token}", enquiryTokenPage(s.methods(lang, s.eventsCancelPage, s.eventsCancelPost)))
-	h := func(get, post staffHandler) http.Handler {
-		var g, ps pageHandler
-		if get != nil {
-			g = s.staff(get, false)
-		}
-		if post != nil {
-			ps = s.staff(post, false)
-		}
-		return s.methods(lang, g, ps)
-	}
+	h := s.staffHandlers(lang)
 	k := p + "/kontor/arrangementer"
 	mux.Handle(k, h(s.eventsOfficePage, nil))
 	mux.Handle(k+"/ny", h(s.eventsNewPage, s.eventsNewPost))

@@ -36,16 +36,7 @@ import (
 func init() { staffAreas = append(staffAreas, matchingRoutes) }
 
 func matchingRoutes(s *site, mux *http.ServeMux, lang, p string) {
-	h := func(get, post staffHandler) http.Handler {
-		var g, ps pageHandler
-		if get != nil {
-			g = s.staff(get, false)
-		}
-		if post != nil {
-			ps = s.staff(post, false)
-		}
-		return s.methods(lang, g, ps)
-	}
+	h := s.staffHandlers(lang)
 	k := p + "/kontor/"
 	mux.Handle(k+"henvendelser", h(s.matchingInboxPage, s.matchingInboxPage))
 	mux.Handle(k+"henvendelser/ny", h(s.matchingNewPage, s.matchingNewPost))

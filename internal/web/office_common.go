@@ -38,16 +38,7 @@ import (
 func init() { staffAreas = append(staffAreas, officeRoutes) }
 
 func officeRoutes(s *site, mux *http.ServeMux, lang, p string) {
-	h := func(get, post staffHandler) http.Handler {
-		var g, ps pageHandler
-		if get != nil {
-			g = s.staff(get, false)
-		}
-		if post != nil {
-			ps = s.staff(post, false)
-		}
-		return s.methods(lang, g, ps)
-	}
+	h := s.staffHandlers(lang)
 	k := p + "/kontor/"
 	mux.Handle(k+"organisasjoner", h(s.officeOrgsPage, nil))
 	mux.Handle(k+"organisasjoner/ny", h(s.officeOrgNewPage, s.officeOrgNewPost))

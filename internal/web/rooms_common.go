@@ -48,16 +48,7 @@ import (
 func init() { staffAreas = append(staffAreas, roomsRoutes) }
 
 func roomsRoutes(s *site, mux *http.ServeMux, lang, p string) {
-	h := func(get, post staffHandler) http.Handler {
-		var g, ps pageHandler
-		if get != nil {
-			g = s.staff(get, false)
-		}
-		if post != nil {
-			ps = s.staff(post, false)
-		}
-		return s.methods(lang, g, ps)
-	}
+	h := s.staffHandlers(lang)
 	k := p + "/kontor/rom"
 	mux.Handle(k, h(s.roomsOverviewPage, nil))
 	mux.Handle(k+"/uke", h(s.roomsHouseWeekPage, nil))

@@ -248,3 +248,20 @@ func allowedAnywhere(p auth.Principal, perm auth.Permission) bool {
 	}
 	return false
 }
+
+// staffHandlers returns h(get, post), the handler of a back-office route:
+// GET (and HEAD) by get, POST by post (either may be nil), each for a
+// signed-in user past their second factor. The role matrix reads routes
+// registered as mux.Handle(pattern, h(get, post)).
+func (s *site) staffHandlers(lang string) func(get, post staffHandler) http.Handler {
+	return func(get, post staffHandler) http.Handler {
+		var g, ps pageHandler
+		if get != nil {
+			g = s.staff(get, false)
+		}
+		if post != nil {
+			ps = s.staff(post, false)
+		}
+		return s.methods(lang, g, ps)
+	}
+}

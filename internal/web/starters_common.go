@@ -45,16 +45,7 @@ import (
 func init() { staffAreas = append(staffAreas, startersRoutes) }
 
 func startersRoutes(s *site, mux *http.ServeMux, lang, p string) {
-	h := func(get, post staffHandler) http.Handler {
-		var g, ps pageHandler
-		if get != nil {
-			g = s.staff(get, false)
-		}
-		if post != nil {
-			ps = s.staff(post, false)
-		}
-		return s.methods(lang, g, ps)
-	}
+	h := s.staffHandlers(lang)
 	k := p + "/kontor/"
 	mux.Handle(k+"igangsettere", h(s.startersListPage, nil))
 	mux.Handle(k+"igangsettere/ny", h(s.startersNewPage, s.startersNewPost))
