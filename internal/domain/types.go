@@ -278,11 +278,18 @@ type Venue struct {
 
 // Room is a room inside a house's venue.
 type Room struct {
-	ID       string
-	VenueID  string
-	Name     string
-	Capacity int
+	ID          string
+	VenueID     string
+	Name        string
+	Capacity    int
+	Equipment   []string // codes of RoomEquipment, in that order
+	StepFree    bool     // the room itself is reached without steps
+	HearingLoop bool     // the room has a hearing loop
 }
+
+// RoomEquipment are the kinds of equipment a room may have, in the order
+// forms and pages list them.
+var RoomEquipment = []string{"screen", "projector", "whiteboard", "flipchart", "kitchen", "coffee", "video", "wifi"}
 
 // Group is a self-help group of any model.
 type Group struct {

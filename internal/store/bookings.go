@@ -277,9 +277,7 @@ func bookingIDArgs(ids []string) []any {
 
 // RoomByID returns a room, or ErrNotFound.
 func (s *Store) RoomByID(ctx context.Context, id string) (domain.Room, error) {
-	var r domain.Room
-	err := s.read.QueryRowContext(ctx, `SELECT id, venue_id, name, capacity FROM rooms WHERE id = $1`, id).Scan(
-		&r.ID, &r.VenueID, &r.Name, &r.Capacity)
+	r, err := scanRoom(s.read.QueryRowContext(ctx, `SELECT `+roomColumns+` FROM rooms WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrNotFound
 	}

@@ -93,15 +93,15 @@ func (s *Store) UserNames(ctx context.Context, ids []string) (map[string]string,
 
 // AllRooms returns every room, by venue and then by name.
 func (s *Store) AllRooms(ctx context.Context) (map[string][]domain.Room, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, venue_id, name, capacity FROM rooms ORDER BY venue_id, name, id`)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+roomColumns+` FROM rooms ORDER BY venue_id, name, id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := map[string][]domain.Room{}
 	for rows.Next() {
-		var r domain.Room
-		if err := rows.Scan(&r.ID, &r.VenueID, &r.Name, &r.Capacity); err != nil {
+		r, err := scanRoom(rows)
+		if err != nil {
 			return nil, err
 		}
 		out[r.VenueID] = append(out[r.VenueID], r)

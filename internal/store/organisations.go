@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/fellesrom/fellesrom/internal/domain"
 )
@@ -265,26 +266,37 @@ func (s *Store) SaveRoom(ctx context.Context, r *domain.Room) error {
 	if r.VenueID == "" || r.Name == "" {
 		return errors.New("a room needs a venue and a name")
 	}
+	// Equipment in the order of domain.RoomEquipment, each once.
+	var eq []string
+	for _, code := range domain.RoomEquipment {
+		if slices.Contains(r.Equipment, code) {
+			eq = append(eq, code)
+		}
+	}
+	if len(eq) != len(distinct(r.Equipment)) {
+		return fmt.Errorf("unknown room equipment in %q", r.Equipment)
+	}
+	r.Equipment = eq
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if r.ID == "" {
 			r.ID = NewID()
-			if _, err := tx.ExecContext(ctx, `INSERT INTO rooms (id, venue_id, name, capacity) VALUES ($1, $2, $3, $4)`,
-				r.ID, r.VenueID, r.Name, r.Capacity); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO rooms (id, venue_id, name, capacity, equipment, step_free,
+				hearing_loop) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+				r.ID, r.VenueID, r.Name, r.Capacity, strings.Join(r.Equipment, " "), r.StepFree, r.HearingLoop); err != nil {
 				return err
 			}
 			return auditChange(ctx, tx, "room", r.ID, "", nil, r)
 		}
-		var old domain.Room
-		err := tx.QueryRowContext(ctx, `SELECT id, venue_id, name, capacity FROM rooms WHERE id = $1`, r.ID).
-			Scan(&old.ID, &old.VenueID, &old.Name, &old.Capacity)
+		old, err := scanRoom(tx.QueryRowContext(ctx, `SELECT `+roomColumns+` FROM rooms WHERE id = $1`, r.ID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
 		if err != nil {
 			return err
 		}
-		if err := execOne(ctx, tx, `UPDATE rooms SET venue_id = $2, name = $3, capacity = $4 WHERE id = $1`,
-			r.ID, r.VenueID, r.Name, r.Capacity); err != nil {
+		if err := execOne(ctx, tx, `UPDATE rooms SET venue_id = $2, name = $3, capacity = $4, equipment = $5,
+			step_free = $6, hearing_loop = $7 WHERE id = $1`,
+			r.ID, r.VenueID, r.Name, r.Capacity, strings.Join(r.Equipment, " "), r.StepFree, r.HearingLoop); err != nil {
 			return err
 		}
 		return auditChange(ctx, tx, "room", r.ID, "", old, *r)
@@ -293,18 +305,28 @@ func (s *Store) SaveRoom(ctx context.Context, r *domain.Room) error {
 
 // Rooms lists the rooms of a venue.
 func (s *Store) Rooms(ctx context.Context, venueID string) ([]domain.Room, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, venue_id, name, capacity FROM rooms WHERE venue_id = $1 ORDER BY name, id`, venueID)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+roomColumns+` FROM rooms WHERE venue_id = $1 ORDER BY name, id`, venueID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []domain.Room
 	for rows.Next() {
-		var r domain.Room
-		if err := rows.Scan(&r.ID, &r.VenueID, &r.Name, &r.Capacity); err != nil {
+		r, err := scanRoom(rows)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+const roomColumns = `id, venue_id, name, capacity, equipment, step_free, hearing_loop`
+
+func scanRoom(sc interface{ Scan(...any) error }) (domain.Room, error) {
+	var r domain.Room
+	var equipment string
+	err := sc.Scan(&r.ID, &r.VenueID, &r.Name, &r.Capacity, &equipment, &r.StepFree, &r.HearingLoop)
+	r.Equipment = strings.Fields(equipment)
+	return r, err
 }

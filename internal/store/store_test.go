@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -213,8 +214,15 @@ func TestOrganisationsVenuesRooms(t *testing.T) {
 			t.Errorf("venue (-want +got):\n%s", diff)
 		}
 		rooms, err := s.Rooms(ctx, f.venue.ID)
-		if err != nil || len(rooms) != 1 || rooms[0] != f.room {
+		if err != nil || len(rooms) != 1 || cmp.Diff(f.room, rooms[0]) != "" {
 			t.Errorf("rooms %+v %v", rooms, err)
+		}
+		eq := domain.Room{VenueID: f.venue.ID, Name: "Kjøkkenet", Equipment: []string{"wifi", "kitchen", "wifi"}, StepFree: true}
+		if err := s.SaveRoom(ctx, &eq); err != nil || !slices.Equal(eq.Equipment, []string{"kitchen", "wifi"}) {
+			t.Errorf("room with equipment: %+v %v", eq, err)
+		}
+		if err := s.SaveRoom(ctx, &domain.Room{VenueID: f.venue.ID, Name: "X", Equipment: []string{"jacuzzi"}}); err == nil {
+			t.Error("a room with unknown equipment was saved")
 		}
 		if err := s.SaveVenue(ctx, &domain.Venue{MunicipalityID: "9999"}); err == nil {
 			t.Error("venue in an unknown municipality accepted")

@@ -324,11 +324,22 @@ func TestOfficeVenueRoundTrip(t *testing.T) {
 		r = c.post("/kontor/steder/"+id+"/rom/ny", url.Values{"name": {""}, "capacity": {"ti"}})
 		wantFormErrors(t, "new room with errors", r, "name", "capacity")
 		wantValue(t, "room errors", r.body, "capacity", "ti")
-		wantRedirect(t, "new room", c.post("/kontor/steder/"+id+"/rom/ny", url.Values{"name": {"Lesesalen"}, "capacity": {"12"}}),
+		r = c.post("/kontor/steder/"+id+"/rom/ny", url.Values{"name": {""}, "equipment_projector": {"1"}, "room_hearing_loop": {"1"}})
+		if !strings.Contains(r.body, `id="equipment_projector" name="equipment_projector" value="1" checked`) ||
+			!strings.Contains(r.body, `id="room_hearing_loop" name="room_hearing_loop" value="1" checked`) {
+			t.Error("the room form with an error does not keep the boxes ticked")
+		}
+		wantRedirect(t, "new room", c.post("/kontor/steder/"+id+"/rom/ny", url.Values{"name": {"Lesesalen"}, "capacity": {"12"},
+			"equipment_coffee": {"1"}, "equipment_screen": {"1"}, "room_step_free": {"1"}}),
 			"/kontor/steder/"+id+"?melding=opprettet")
 		rooms, _ := st.Rooms(ctx, id)
-		if len(rooms) != 1 || rooms[0].Capacity != 12 {
+		if len(rooms) != 1 || rooms[0].Capacity != 12 || !slices.Equal(rooms[0].Equipment, []string{"screen", "coffee"}) ||
+			!rooms[0].StepFree || rooms[0].HearingLoop {
 			t.Fatalf("rooms %+v", rooms)
+		}
+		if r := c.get("/kontor/steder/" + id + "/rom/" + rooms[0].ID); !strings.Contains(r.body, `name="equipment_screen" value="1" checked`) ||
+			strings.Contains(r.body, `name="equipment_projector" value="1" checked`) {
+			t.Error("the room form does not show the room's equipment")
 		}
 		wantRedirect(t, "edit room", c.post("/kontor/steder/"+id+"/rom/"+rooms[0].ID, url.Values{"name": {"Lesesalen"}, "capacity": {""}}),
 			"/kontor/steder/"+id+"?melding=lagret")

@@ -18,6 +18,9 @@ type officeRoomView struct {
 	Action string
 }
 
+// EquipmentCodes are the kinds of equipment the form offers.
+func (v *officeRoomView) EquipmentCodes() []string { return domain.RoomEquipment }
+
 // officeRoomLoad loads the venue of the path (checked as for the venue's
 // own page) and, when the path has one, its room.
 func (s *site) officeRoomLoad(w http.ResponseWriter, r *http.Request, lang string, me *auth.Current, withRoom bool) (domain.Venue, domain.Room, bool) {
@@ -61,6 +64,11 @@ func officeRoomForm(v *officeView, rm domain.Room) {
 	if rm.Capacity > 0 {
 		v.set("capacity", strconv.Itoa(rm.Capacity))
 	}
+	for _, code := range rm.Equipment {
+		v.set("equipment_"+code, "1")
+	}
+	v.set("room_step_free", officeBool(rm.StepFree))
+	v.set("room_hearing_loop", officeBool(rm.HearingLoop))
 }
 
 // officeRoomNewPage is GET /kontor/steder/{id}/rom/ny.
@@ -106,9 +114,17 @@ func (s *site) officeRoomSave(w http.ResponseWriter, r *http.Request, lang strin
 		return
 	}
 	v := s.newOfficeRoomView(r, lang, me, x, rm)
-	v.keep(r.PostForm, "name", "capacity")
+	v.keep(r.PostForm, "name", "capacity", "room_step_free", "room_hearing_loop")
 	rm.Name = v.required("name", 100, "office.err_name")
 	rm.Capacity = v.integer("capacity", 0, 1000, 0)
+	rm.Equipment = nil
+	for _, code := range domain.RoomEquipment {
+		v.keep(r.PostForm, "equipment_"+code)
+		if v.checked("equipment_" + code) {
+			rm.Equipment = append(rm.Equipment, code)
+		}
+	}
+	rm.StepFree, rm.HearingLoop = v.checked("room_step_free"), v.checked("room_hearing_loop")
 	if len(v.Errors) > 0 {
 		s.officeFail(w, r, "office_room_form", v)
 		return
