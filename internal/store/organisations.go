@@ -327,6 +327,8 @@ func scanRoom(sc interface{ Scan(...any) error }) (domain.Room, error) {
 	var r domain.Room
 	var equipment string
 	err := sc.Scan(&r.ID, &r.VenueID, &r.Name, &r.Capacity, &equipment, &r.StepFree, &r.HearingLoop)
-	r.Equipment = strings.Fields(equipment)
+	if equipment != "" {
+		r.Equipment = strings.Fields(equipment)
+	}
 	return r, err
 }
