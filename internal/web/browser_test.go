@@ -244,3 +244,61 @@ func checkPage(t *testing.T, ctx context.Context, name string) {
 		t.Errorf("%s: %d px wide", name, w)
 	}
 }
+
+// actions are the steps a browser test takes in one tab, bound to the
+// test, the tab's context and the server's address.
+type actions struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+}
+
+func browserActions(t *testing.T, ctx context.Context, base string) actions {
+	return actions{t, ctx, base}
+}
+
+// open loads the page at path; it returns the status of the response.
+func (a actions) open(path string) int64 {
+	a.t.Helper()
+	return load(a.t, a.ctx, chromedp.Navigate(a.base+path))
+}
+
+// js runs a script in the page.
+func (a actions) js(script string) {
+	a.t.Helper()
+	do(a.t, a.ctx, chromedp.Evaluate[chromedp.Void](script))
+}
+
+// setVal sets the value of the field id without typing.
+func (a actions) setVal(id, value string) {
+	a.t.Helper()
+	a.js(`document.getElementById(` + jsString(id) + `).value = ` + jsString(value))
+}
+
+// typeIn empties the field id and types text into it.
+func (a actions) typeIn(id, text string) {
+	a.t.Helper()
+	a.setVal(id, "")
+	do(a.t, a.ctx, chromedp.SendKeys(chromedp.ID(id), text, chromedp.NodeVisible))
+}
+
+// click clicks the element sel.
+func (a actions) click(sel string) {
+	a.t.Helper()
+	do(a.t, a.ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+}
+
+// submit clicks sel and waits for the page it loads; it returns its status.
+func (a actions) submit(sel string) int64 {
+	a.t.Helper()
+	return load(a.t, a.ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+}
+
+// path is the path of the page shown.
+func (a actions) path() string { return pagePath(a.t, a.ctx) }
+
+// text is the text of the element sel.
+func (a actions) text(sel string) string {
+	a.t.Helper()
+	return val(a.t, a.ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
+}

@@ -44,36 +44,8 @@ func TestRoomsBrowser(t *testing.T) {
 		checkPage(t, ctx, name)
 		axed++
 	}
-	open := func(path string) int64 {
-		t.Helper()
-		return load(t, ctx, chromedp.Navigate(srv.URL+path))
-	}
-	js := func(script string) {
-		t.Helper()
-		do(t, ctx, chromedp.Evaluate[chromedp.Void](script))
-	}
-	setVal := func(id, value string) {
-		t.Helper()
-		js(`document.getElementById(` + jsString(id) + `).value = ` + jsString(value))
-	}
-	typeIn := func(id, text string) {
-		t.Helper()
-		setVal(id, "")
-		do(t, ctx, chromedp.SendKeys(chromedp.ID(id), text, chromedp.NodeVisible))
-	}
-	click := func(sel string) {
-		t.Helper()
-		do(t, ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
-	}
-	submit := func(sel string) int64 {
-		t.Helper()
-		return load(t, ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
-	}
-	path := func() string { return pagePath(t, ctx) }
-	text := func(sel string) string {
-		t.Helper()
-		return val(t, ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
-	}
+	a := browserActions(t, ctx, srv.URL)
+	open, setVal, typeIn, click, submit, path, text := a.open, a.setVal, a.typeIn, a.click, a.submit, a.path, a.text
 
 	// Someone from another organisation asks, in English, first with mistakes.
 	ask := "/en/rom/" + room + "/forespor"
