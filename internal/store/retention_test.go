@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fellesrom/fellesrom/internal/seal"
 	"github.com/fellesrom/fellesrom/internal/store"
 	"github.com/fellesrom/fellesrom/internal/store/storetest"
 )
@@ -474,88 +473,11 @@ func countStats(rows []statsRow) map[string]int {
 	return out
 }
 
-// everyRow renders every row of every table as text, table by table: each
-// column as "name=value", and each sealed value also opened with the
-// test keys and the context <table>.<column>:<a value of the same row> (the
-// row's ID, for every sealed column of the schema). A sealed value that
-// opens with none of them is an error: the search would be blind to it.
+// everyRow renders every row of every table as text, sealed values
+// opened (storetest.EveryRow).
 func everyRow(t *testing.T, eng store.Engine, db *sql.DB) map[string][]string {
 	t.Helper()
-	q := `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
-	if eng == store.Postgres {
-		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()
-			AND table_type = 'BASE TABLE' ORDER BY table_name`
-	}
-	var tables []string
-	rows, err := db.Query(q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, name)
-	}
-	rows.Close()
-	if len(tables) < 20 || !slices.Contains(tables, "enquiries") || !slices.Contains(tables, "audit_log") {
-		t.Fatalf("tables: %v", tables)
-	}
-	out := map[string][]string{}
-	for _, table := range tables {
-		rows, err := db.Query(`SELECT * FROM "` + table + `"`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			texts := make([]string, len(cols))
-			for i, v := range vals {
-				switch v := v.(type) {
-				case nil:
-				case []byte:
-					texts[i] = string(v)
-				case time.Time:
-					texts[i] = v.UTC().Format(time.RFC3339Nano)
-				default:
-					texts[i] = fmt.Sprint(v)
-				}
-			}
-			var b strings.Builder
-			for i, col := range cols {
-				fmt.Fprintf(&b, "%s=%s ", col, texts[i])
-				if !seal.IsSealed(texts[i]) {
-					continue
-				}
-				opened := false
-				for _, ctx := range texts {
-					if plain, err := storetest.Keys.OpenString(texts[i], table+"."+col+":"+ctx); err == nil {
-						fmt.Fprintf(&b, "(%s opened: %s) ", col, plain)
-						opened = true
-						break
-					}
-				}
-				if !opened {
-					t.Errorf("%s.%s: a sealed value that the search cannot open", table, col)
-				}
-			}
-			out[table] = append(out[table], b.String())
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		rows.Close()
-	}
-	return out
+	return storetest.EveryRow(t, eng, db)
 }
 
 // Invitations past their deadline expire, and a person still invited goes
