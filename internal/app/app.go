@@ -19,6 +19,7 @@ import (
 	"github.com/fellesrom/fellesrom/internal/api"
 	"github.com/fellesrom/fellesrom/internal/auth"
 	"github.com/fellesrom/fellesrom/internal/finder"
+	"github.com/fellesrom/fellesrom/internal/hsds"
 	"github.com/fellesrom/fellesrom/internal/seal"
 	"github.com/fellesrom/fellesrom/internal/store"
 	"github.com/fellesrom/fellesrom/internal/web"
@@ -166,6 +167,7 @@ func Handler(st *store.Store, f *finder.Finder, logger *slog.Logger, opts ...Opt
 	})
 	now := func() time.Time { return time.Now() }
 	mux.Handle("/api/", api.New(api.Deps{Store: st, Finder: f, Logger: logger, Now: now}))
+	mux.Handle("/hsds/", hsds.New(hsds.Deps{Store: st, Finder: f, Logger: logger}))
 	authn := auth.New(st, auth.Options{Logger: logger, Now: now, Cookies: o.Cookies})
 	mux.Handle("/", web.New(web.Deps{Store: st, Finder: f, Logger: logger, Now: now, Auth: authn}))
 	return clientAddress(chain(mux, logger), o.TrustedProxies)

@@ -45,6 +45,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -152,6 +153,11 @@ func Postgres(t testing.TB, prepare func(dsn string) error) string {
 //
 //	func TestMain(m *testing.M) { testdb.Main(m, browsertest.Close) }
 func Main(m *testing.M, cleanups ...func()) {
+	// A fuzzing worker runs the fuzz target only: it must not start (or
+	// wait for) a database of its own.
+	if slices.ContainsFunc(os.Args[1:], func(a string) bool { return strings.HasPrefix(a, "-test.fuzzworker") }) {
+		os.Exit(m.Run())
+	}
 	sweep()
 	code := m.Run()
 	for _, f := range cleanups {
