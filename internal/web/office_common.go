@@ -389,7 +389,8 @@ func (v staffView) OfficeLinks() []officeLink {
 	if view {
 		out = append(out, officeLink{"/kontor/organisasjoner", "office.nav_orgs", "orgs"},
 			officeLink{"/kontor/steder", "office.nav_venues", "venues"},
-			officeLink{"/kontor/grupper", "office.nav_groups", "groups"})
+			officeLink{"/kontor/grupper", "office.nav_groups", "groups"},
+			officeLink{"/kontor/csv", "csvio.nav", "csv"})
 	}
 	if auth.Allowed(p, auth.ManageTaxonomy, "", nil) {
 		out = append(out, officeLink{"/kontor/tema", "office.nav_themes", "themes"},
