@@ -55,6 +55,7 @@ type groupView struct {
 	Verified     Phrase
 	Access       []Phrase
 	ThemeURL     string // more groups on the group's first theme
+	Feed         bool   // the group's meetings are in a public calendar feed
 }
 
 func (s *site) groupPage(w http.ResponseWriter, r *http.Request, lang string) {
@@ -82,6 +83,7 @@ func (s *site) groupPage(w http.ResponseWriter, r *http.Request, lang string) {
 	v.Ended = g.Status == domain.StatusEnded
 	v.Paused = g.Status == domain.StatusPaused
 	v.TakesNew = g.OpenToNewcomers()
+	v.Feed = feedsPublic(l) && feedsMeets(g)
 	if id := "model.intake." + string(l.Model.Intake); s.cat.Has("nb", id) {
 		v.ModelExplain = append(v.ModelExplain, v.L(id))
 	}
