@@ -1,0 +1,111 @@
+package report_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/fellesrom/fellesrom/internal/report"
+)
+
+// A table with row and column totals: counts 1–4 are never shown, and no
+// hidden cell can be worked out from the totals, over many random tables,
+// while every cell that is shown is the true count. With primary
+// suppression alone the same attacker does recover cells (so the attack is
+// a real one).
+func TestProtectTableWithTotals(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	naiveBroken := 0
+	for n := range 300 {
+		rows, cols := 2+rng.IntN(5), 2+rng.IntN(5)
+		// cell (i, j), i == rows the column totals, j == cols the row totals.
+		idx := func(i, j int) int { return i*(cols+1) + j }
+		vals := make([]int, (rows+1)*(cols+1))
+		for i := range rows {
+			for j := range cols {
+				switch rng.IntN(4) {
+				case 0:
+					vals[idx(i, j)] = 0
+				case 1:
+					vals[idx(i, j)] = 1 + rng.IntN(4)
+				default:
+					vals[idx(i, j)] = rng.IntN(40)
+				}
+				vals[idx(i, cols)] += vals[idx(i, j)]
+				vals[idx(rows, j)] += vals[idx(i, j)]
+				vals[idx(rows, cols)] += vals[idx(i, j)]
+			}
+		}
+		var p report.Problem
+		p.Values = vals
+		for i := range rows + 1 {
+			s := report.Sum{Whole: idx(i, cols)}
+			for j := range cols {
+				s.Parts = append(s.Parts, idx(i, j))
+			}
+			p.Sums = append(p.Sums, s)
+		}
+		for j := range cols + 1 {
+			s := report.Sum{Whole: idx(rows, j)}
+			for i := range rows {
+				s.Parts = append(s.Parts, idx(i, j))
+			}
+			p.Sums = append(p.Sums, s)
+		}
+		attack := func(st []report.State) (*published, map[string]bool) {
+			pub := newPublished()
+			key := func(c int) string { return fmt.Sprint(c) }
+			for c, v := range vals {
+				pub.cell(key(c), report.Cell{Value: v, State: st[c]})
+			}
+			for _, s := range p.Sums {
+				var parts []string
+				for _, c := range s.Parts {
+					parts = append(parts, key(c))
+				}
+				pub.sum(key(s.Whole), parts...)
+			}
+			got := map[string]bool{}
+			for k := range pub.recoverExact() {
+				got[k] = true
+			}
+			for k := range pub.recoverBounds() {
+				got[k] = true
+			}
+			return pub, got
+		}
+		st := report.Protect(p)
+		for c, v := range vals {
+			if v > 0 && v < report.MinShown && st[c] == report.Shown {
+				t.Fatalf("table %d: cell %d = %d is shown", n, c, v)
+			}
+		}
+		if _, got := attack(st); len(got) > 0 {
+			t.Errorf("table %d (%d×%d, %v): cells recovered from the totals: %v", n, rows, cols, vals, got)
+		}
+		naive := make([]report.State, len(vals))
+		for c, v := range vals {
+			if v > 0 && v < report.MinShown {
+				naive[c] = report.Under5
+			}
+		}
+		if _, got := attack(naive); len(got) > 0 {
+			naiveBroken++
+		}
+	}
+	if naiveBroken < 50 {
+		t.Errorf("the attacker broke only %d of 300 tables with primary suppression alone: too weak to prove anything", naiveBroken)
+	}
+}
+
+// Cells already published elsewhere keep their state, and the rest is
+// protected around them.
+func TestProtectFixed(t *testing.T) {
+	// 7 = 3 + 4 + 0: the total is published elsewhere as shown.
+	p := report.Problem{Values: []int{7, 3, 4, 0}, Sums: []report.Sum{{Whole: 0, Parts: []int{1, 2, 3}}},
+		Fixed: map[int]report.State{0: report.Shown}}
+	st := report.Protect(p)
+	if st[0] != report.Shown || st[1] != report.Under5 || st[2] != report.Under5 {
+		t.Errorf("states %v", st)
+	}
+}
