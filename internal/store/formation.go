@@ -387,21 +387,8 @@ func (s *Store) Formations(ctx context.Context, orgIDs []string) ([]Formation, e
 	for i, o := range orgIDs {
 		args[i] = o
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT `+formationColumns+` FROM group_formations
+	return queryAll(ctx, s.read, scanFormation, `SELECT `+formationColumns+` FROM group_formations
 		WHERE organisation_id IN (`+placeholders(1, len(orgIDs))+`) ORDER BY created_at DESC, group_id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Formation
-	for rows.Next() {
-		f, err := scanFormation(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
 }
 
 const invitationColumns = `id, group_id, COALESCE(enquiry_id, ''), status, round, deadline, created_at, answered_at`
@@ -423,21 +410,8 @@ func scanInvitation(sc interface{ Scan(...any) error }) (Invitation, error) {
 // Invitations lists a group's invitations of every round, the latest
 // round first, then in the order they were sent. It reads no personal data.
 func (s *Store) Invitations(ctx context.Context, groupID string) ([]Invitation, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+invitationColumns+` FROM group_invitations WHERE group_id = $1
+	return queryAll(ctx, s.read, scanInvitation, `SELECT `+invitationColumns+` FROM group_invitations WHERE group_id = $1
 		ORDER BY round DESC, created_at, id`, groupID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Invitation
-	for rows.Next() {
-		iv, err := scanInvitation(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, iv)
-	}
-	return out, rows.Err()
 }
 
 // InvitationCounts counts the invitations of a round by status.
@@ -563,21 +537,8 @@ func scanBooking(sc interface{ Scan(...any) error }) (RoomBooking, error) {
 }
 
 func queryBookings(ctx context.Context, q querier, where string, args ...any) ([]RoomBooking, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+bookingColumns+` FROM room_bookings WHERE `+where+
+	return queryAll(ctx, q, scanBooking, `SELECT `+bookingColumns+` FROM room_bookings WHERE `+where+
 		` ORDER BY starts_at, id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []RoomBooking
-	for rows.Next() {
-		b, err := scanBooking(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
 }
 
 // RoomBookings lists the bookings of a room that end after from and start
@@ -766,21 +727,8 @@ func (s *Store) StartGroup(ctx context.Context, req StartRequest, now time.Time,
 }
 
 func queryInvitations(ctx context.Context, q querier, where string, args ...any) ([]Invitation, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+invitationColumns+` FROM group_invitations WHERE `+where+
+	return queryAll(ctx, q, scanInvitation, `SELECT `+invitationColumns+` FROM group_invitations WHERE `+where+
 		` ORDER BY created_at, id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Invitation
-	for rows.Next() {
-		iv, err := scanInvitation(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, iv)
-	}
-	return out, rows.Err()
 }
 
 // setGroupStatusTx changes a group's status inside tx the way SaveGroup
@@ -852,21 +800,8 @@ func scanAssignment(sc interface{ Scan(...any) error }) (StarterAssignment, erro
 }
 
 func queryAssignments(ctx context.Context, q querier, where string, args ...any) ([]StarterAssignment, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+assignmentColumns+` FROM starter_assignments WHERE `+where+
+	return queryAll(ctx, q, scanAssignment, `SELECT `+assignmentColumns+` FROM starter_assignments WHERE `+where+
 		` ORDER BY created_at, id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []StarterAssignment
-	for rows.Next() {
-		a, err := scanAssignment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
 }
 
 // StarterAssignments lists a group's starter assignments, oldest first

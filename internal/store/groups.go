@@ -313,20 +313,7 @@ func (s *Store) GroupsOfOrganisation(ctx context.Context, orgID string) ([]domai
 }
 
 func (s *Store) queryGroups(ctx context.Context, q string, args ...any) ([]domain.Group, error) {
-	rows, err := s.read.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []domain.Group
-	for rows.Next() {
-		g, err := scanGroup(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.read, scanGroup, q, args...)
 }
 
 // fillGroupSets reads themes and languages for gs; where filters the

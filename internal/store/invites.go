@@ -172,21 +172,8 @@ func (s *Store) InviteByToken(ctx context.Context, tokenHash string, now time.Ti
 // Invites lists the invitations not accepted yet (pending or expired), the
 // newest first.
 func (s *Store) Invites(ctx context.Context) ([]Invite, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+inviteColumns+` FROM invites WHERE used_at IS NULL
+	return queryAll(ctx, s.read, scanInvite, `SELECT `+inviteColumns+` FROM invites WHERE used_at IS NULL
 		ORDER BY created_at DESC, id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Invite
-	for rows.Next() {
-		i, err := scanInvite(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, i)
-	}
-	return out, rows.Err()
 }
 
 // RevokeInvite deletes an invitation that was not accepted, and records

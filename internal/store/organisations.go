@@ -305,20 +305,7 @@ func (s *Store) SaveRoom(ctx context.Context, r *domain.Room) error {
 
 // Rooms lists the rooms of a venue.
 func (s *Store) Rooms(ctx context.Context, venueID string) ([]domain.Room, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+roomColumns+` FROM rooms WHERE venue_id = $1 ORDER BY name, id`, venueID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []domain.Room
-	for rows.Next() {
-		r, err := scanRoom(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.read, scanRoom, `SELECT `+roomColumns+` FROM rooms WHERE venue_id = $1 ORDER BY name, id`, venueID)
 }
 
 const roomColumns = `id, venue_id, name, capacity, equipment, step_free, hearing_loop`

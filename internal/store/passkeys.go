@@ -55,20 +55,7 @@ func (s *Store) CreatePasskey(ctx context.Context, x *Passkey) error {
 
 // UserPasskeys lists a user's passkeys, the oldest first.
 func (s *Store) UserPasskeys(ctx context.Context, userID string) ([]Passkey, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+passkeyColumns+` FROM passkeys WHERE user_id = $1 ORDER BY created_at, id`, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Passkey
-	for rows.Next() {
-		x, err := scanPasskey(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.read, scanPasskey, `SELECT `+passkeyColumns+` FROM passkeys WHERE user_id = $1 ORDER BY created_at, id`, userID)
 }
 
 // HasPasskey reports whether the user has at least one passkey.

@@ -136,21 +136,8 @@ func (s *Store) DeleteUserSession(ctx context.Context, userID, idHash string) (b
 
 // UserSessions lists a user's sessions, the most recently seen first.
 func (s *Store) UserSessions(ctx context.Context, userID string) ([]Session, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE user_id = $1
+	return queryAll(ctx, s.read, scanSession, `SELECT `+sessionColumns+` FROM sessions WHERE user_id = $1
 		ORDER BY last_seen_at DESC, created_at DESC, id_hash`, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Session
-	for rows.Next() {
-		x, err := scanSession(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
 }
 
 // DeleteUserSessions ends every session of a user but the one whose hash is

@@ -224,20 +224,7 @@ func scanStarter(sc interface{ Scan(...any) error }) (StarterProfile, error) {
 }
 
 func queryStarters(ctx context.Context, q querier, where string, args ...any) ([]StarterProfile, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+starterColumns+starterFrom+` WHERE `+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []StarterProfile
-	for rows.Next() {
-		p, err := scanStarter(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q, scanStarter, `SELECT `+starterColumns+starterFrom+` WHERE `+where, args...)
 }
 
 // fillCourses reads the courses of the profiles.

@@ -229,3 +229,22 @@ func nullTime(t time.Time) sql.NullTime {
 
 // utcNow is the current time in UTC, to the microsecond that both engines keep.
 func utcNow() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// queryAll runs query on q and scans every row with scan.
+func queryAll[T any](ctx context.Context, q querier, scan func(interface{ Scan(...any) error }) (T, error),
+	query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
