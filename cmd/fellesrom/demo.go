@@ -24,8 +24,8 @@ func loadDemo(ctx context.Context, st *store.Store, n int, seed int64, out io.Wr
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "demo: %d organisations, %d venues, %d rooms, %d themes, %d models, %d groups, %d people waiting or enquiring (%s)\n",
-			sum.Organisations, sum.Venues, sum.Rooms, sum.Themes, sum.Models, sum.Groups, sum.Enquiries, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(out, "demo: %d organisations, %d venues, %d rooms, %d themes, %d models, %d groups, %d people waiting or enquiring, %d events (%s)\n",
+			sum.Organisations, sum.Venues, sum.Rooms, sum.Themes, sum.Models, sum.Groups, sum.Enquiries, sum.Events, time.Since(start).Round(time.Millisecond))
 		return nil
 	}
 	last := time.Time{}

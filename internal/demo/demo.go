@@ -31,7 +31,7 @@ import (
 var ErrNotEmpty = errors.New("demo: the store already has organisations; demo data is only loaded into an empty store")
 
 // Summary counts what a call added to the store.
-type Summary struct{ Organisations, Venues, Rooms, Themes, Models, Groups, Enquiries int }
+type Summary struct{ Organisations, Venues, Rooms, Themes, Models, Groups, Enquiries, Events int }
 
 func (s *Summary) add(o Summary) {
 	s.Organisations += o.Organisations
@@ -41,6 +41,7 @@ func (s *Summary) add(o Summary) {
 	s.Models += o.Models
 	s.Groups += o.Groups
 	s.Enquiries += o.Enquiries
+	s.Events += o.Events
 }
 
 // By is the name the demo set's changes are recorded under.
@@ -192,6 +193,10 @@ func Load(ctx context.Context, st *store.Store) (Summary, error) {
 
 	// People waiting in the pools (sealed like any enquiry).
 	if sum.Enquiries, err = loadEnquiries(ctx, st, c, time.Now().UTC()); err != nil {
+		return sum, err
+	}
+	// What the houses hold beside the groups.
+	if sum.Events, err = loadEvents(ctx, st, c, time.Now().UTC()); err != nil {
 		return sum, err
 	}
 	return sum, nil

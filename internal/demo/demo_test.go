@@ -83,6 +83,23 @@ func TestLoad(t *testing.T) {
 			t.Errorf("%d demo enquiries (summary %d), the largest pool %d", len(enq), sum.Enquiries, most)
 		}
 
+		// Events coming in the public calendar, one of them online.
+		events, err := s.Events(ctx, store.EventFilter{EndsAfter: time.Now(), ListedOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		online := 0
+		for _, e := range events {
+			if e.Online {
+				online++
+			} else if e.VenueID == "" || e.RoomID == "" || e.BookingID == "" {
+				t.Errorf("demo event %q meets in person without a booked room: %+v", e.Title["nb"], e)
+			}
+		}
+		if sum.Events != len(events) || len(events) < 5 || online != 1 {
+			t.Errorf("%d demo events coming (summary %d), %d online", len(events), sum.Events, online)
+		}
+
 		// Houses and partners, in several counties.
 		orgByID := map[string]domain.Organisation{}
 		for _, o := range orgs {
