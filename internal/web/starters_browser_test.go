@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
 
@@ -151,7 +150,7 @@ func TestStartersBrowser(t *testing.T) {
 		t.Fatalf("the plan: %d %s", s, path())
 	}
 	checkPage(t, ctx, "assignment, planned")
-	startersCheckHosts(t, reqs, srv.Listener.Addr().String())
+	reqs.checkHosts(t, srv.Listener.Addr().String())
 
 	// Siri on her phone.
 	phone := browsertest.Tab(t, browsertest.WithViewport(320, 640))
@@ -194,21 +193,5 @@ func TestStartersBrowser(t *testing.T) {
 	if main := ptext("main"); strings.Contains(main, "Anne1") || !strings.Contains(main, "Tidligere grupper") {
 		t.Errorf("after the hand-over: %q", main)
 	}
-	startersCheckHosts(t, preqs, srv.Listener.Addr().String())
+	preqs.checkHosts(t, srv.Listener.Addr().String())
 }
-
-// startersCheckHosts is checkHosts without the data: URLs that Chromium
-// makes itself for the calendar icon of a date field (its own style sheet,
-// not the page's: nothing leaves the browser).
-func startersCheckHosts(t *testing.T, r *requests, host string) {
-	t.Helper()
-	r.mu.Lock()
-	r.urls = slices.DeleteFunc(r.urls, func(s string) bool {
-		return strings.HasPrefix(s, "data:image/svg+xml;base64,") && strings.Contains(s, startersCalendarIcon)
-	})
-	r.mu.Unlock()
-	r.checkHosts(t, host)
-}
-
-// startersCalendarIcon is the start of Chromium's calendar icon, base64.
-const startersCalendarIcon = "PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSIxNiIgaGVpZ2h0PSIxNSIg"
