@@ -98,40 +98,16 @@ func (s *site) eventsFormOptions(ctx context.Context, v *eventsFormView, sc *off
 	}
 	v.opts("organisation", orgs)
 	v.opts("kind", officeEnum(v.officeView, "events.kind_", store.EventKinds))
-	venues, err := s.store.Venues(ctx)
-	if err != nil {
-		return err
-	}
-	rooms, err := s.store.AllRooms(ctx)
-	if err != nil {
+	if err := s.officeVenueRoomOptions(ctx, v.officeView, v.E.VenueID, "events.venue_none", "events.room_none",
+		func(rm domain.Room) string {
+			if rm.Capacity > 0 {
+				return v.S("events.room_option", "Room", rm.Name, "Capacity", rm.Capacity)
+			}
+			return rm.Name
+		}); err != nil {
 		return err
 	}
 	org := v.Val("organisation")
-	var mine []domain.Venue
-	for _, x := range venues {
-		if x.OrgID == org && org != "" || x.ID == v.E.VenueID && x.ID != "" {
-			mine = append(mine, x)
-		}
-	}
-	domain.SortByName(mine, func(x domain.Venue) string { return x.Name })
-	vs := []officeOption{{Value: "", Text: v.S("events.venue_none")}}
-	roomGroups := []officeOptGroup{{Options: []officeOption{{Value: "", Text: v.S("events.room_none")}}}}
-	for _, x := range mine {
-		vs = append(vs, officeOption{Value: x.ID, Text: officeVenueLabel(x)})
-		if rs := rooms[x.ID]; len(rs) > 0 {
-			g := officeOptGroup{Label: x.Name}
-			for _, rm := range rs {
-				text := rm.Name
-				if rm.Capacity > 0 {
-					text = v.S("events.room_option", "Room", rm.Name, "Capacity", rm.Capacity)
-				}
-				g.Options = append(g.Options, officeOption{Value: rm.ID, Text: text})
-			}
-			roomGroups = append(roomGroups, g)
-		}
-	}
-	v.opts("venue", vs)
-	v.options["room"] = roomGroups
 	cs, by, _, err := s.officeMunicipalities(ctx)
 	if err != nil {
 		return err

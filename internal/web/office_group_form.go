@@ -169,36 +169,10 @@ func (s *site) officeGroupOptions(ctx context.Context, v *officeGroupFormView, s
 
 	// Venues and rooms of the organisation chosen in the form, and the
 	// group's own if it has another's.
-	venues, err := s.store.Venues(ctx)
-	if err != nil {
+	if err := s.officeVenueRoomOptions(ctx, v.officeView, v.Group.VenueID, "office.group_venue_none",
+		"office.group_room_none", nil); err != nil {
 		return err
 	}
-	rooms, err := s.store.AllRooms(ctx)
-	if err != nil {
-		return err
-	}
-	org := v.Val("organisation")
-	var mine []domain.Venue
-	for _, x := range venues {
-		if x.OrgID == org && org != "" || x.ID == v.Group.VenueID && x.ID != "" {
-			mine = append(mine, x)
-		}
-	}
-	domain.SortByName(mine, func(x domain.Venue) string { return x.Name })
-	vs := []officeOption{{Value: "", Text: v.S("office.group_venue_none")}}
-	roomGroups := []officeOptGroup{{Options: []officeOption{{Value: "", Text: v.S("office.group_room_none")}}}}
-	for _, x := range mine {
-		vs = append(vs, officeOption{Value: x.ID, Text: officeVenueLabel(x)})
-		if rs := rooms[x.ID]; len(rs) > 0 {
-			g := officeOptGroup{Label: x.Name}
-			for _, rm := range rs {
-				g.Options = append(g.Options, officeOption{Value: rm.ID, Text: rm.Name})
-			}
-			roomGroups = append(roomGroups, g)
-		}
-	}
-	v.opts("venue", vs)
-	v.options["room"] = roomGroups
 	cs, by, _, err := s.officeMunicipalities(ctx)
 	if err != nil {
 		return err
@@ -511,4 +485,47 @@ func (s *site) officeGroupSave(w http.ResponseWriter, r *http.Request, lang stri
 		notice = "opprettet"
 	}
 	s.officeDone(w, r, lang, "/kontor/grupper/"+g.ID, notice)
+}
+
+// officeVenueRoomOptions fills the form's "venue" and "room" selects: the
+// venues of the organisation chosen in the form (and current, the venue the
+// object has now, if it is another's), each with its rooms as a group of
+// options; noneVenue and noneRoom label the empty choices, roomText (nil:
+// the room's name) the rooms.
+func (s *site) officeVenueRoomOptions(ctx context.Context, v *officeView, current, noneVenue, noneRoom string,
+	roomText func(domain.Room) string) error {
+	venues, err := s.store.Venues(ctx)
+	if err != nil {
+		return err
+	}
+	rooms, err := s.store.AllRooms(ctx)
+	if err != nil {
+		return err
+	}
+	if roomText == nil {
+		roomText = func(rm domain.Room) string { return rm.Name }
+	}
+	org := v.Val("organisation")
+	var mine []domain.Venue
+	for _, x := range venues {
+		if x.OrgID == org && org != "" || x.ID == current && x.ID != "" {
+			mine = append(mine, x)
+		}
+	}
+	domain.SortByName(mine, func(x domain.Venue) string { return x.Name })
+	vs := []officeOption{{Value: "", Text: v.S(noneVenue)}}
+	roomGroups := []officeOptGroup{{Options: []officeOption{{Value: "", Text: v.S(noneRoom)}}}}
+	for _, x := range mine {
+		vs = append(vs, officeOption{Value: x.ID, Text: officeVenueLabel(x)})
+		if rs := rooms[x.ID]; len(rs) > 0 {
+			g := officeOptGroup{Label: x.Name}
+			for _, rm := range rs {
+				g.Options = append(g.Options, officeOption{Value: rm.ID, Text: roomText(rm)})
+			}
+			roomGroups = append(roomGroups, g)
+		}
+	}
+	v.opts("venue", vs)
+	v.options["room"] = roomGroups
+	return nil
 }
