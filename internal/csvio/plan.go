@@ -146,37 +146,7 @@ func PlanGroups(t *Table, ref *Ref) *Plan {
 
 func groupRow(rr rowReader, ref *Ref, p *Plan, slugs map[string]bool, seen map[string]int) Row {
 	row := Row{Line: rr.rec.Line}
-	name := rr.cell("name")
-	row.Name = name
-	if name == "" {
-		row.fail("name", "csvio.err_required", "")
-	} else if len(name) > 200 {
-		row.fail("name", "csvio.err_too_long", name)
-	}
-	orgID := ref.Default
-	if v := rr.cell("organisation"); v != "" {
-		if o, ok := ref.org(v); ok {
-			orgID = o.ID
-		} else {
-			row.fail("organisation", "csvio.err_unknown_org", v)
-			orgID = ""
-		}
-	}
-	if orgID != "" && !ref.Allowed[orgID] {
-		row.fail("organisation", "csvio.err_org_not_allowed", rr.cell("organisation"))
-	}
-	muni := ""
-	if v := rr.cell("municipality"); v != "" {
-		m, ok, amb := ref.municipality(v)
-		switch {
-		case amb:
-			row.fail("municipality", "csvio.err_ambiguous_municipality", v)
-		case !ok:
-			row.fail("municipality", "csvio.err_unknown_municipality", v)
-		default:
-			muni = m.ID
-		}
-	}
+	name, orgID, muni := rr.common(ref, &row)
 
 	// The venue: an existing one of the organisation by name, or a new one.
 	venueID, venueKey := "", ""

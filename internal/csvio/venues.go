@@ -26,37 +26,7 @@ func PlanVenues(t *Table, ref *Ref) *Plan {
 
 func venueRow(rr rowReader, ref *Ref, seen map[string]int) Row {
 	row := Row{Line: rr.rec.Line}
-	name := rr.cell("name")
-	row.Name = name
-	if name == "" {
-		row.fail("name", "csvio.err_required", "")
-	} else if len(name) > 200 {
-		row.fail("name", "csvio.err_too_long", name)
-	}
-	orgID := ref.Default
-	if v := rr.cell("organisation"); v != "" {
-		if o, ok := ref.org(v); ok {
-			orgID = o.ID
-		} else {
-			row.fail("organisation", "csvio.err_unknown_org", v)
-			orgID = ""
-		}
-	}
-	if orgID != "" && !ref.Allowed[orgID] {
-		row.fail("organisation", "csvio.err_org_not_allowed", rr.cell("organisation"))
-	}
-	muni := ""
-	if v := rr.cell("municipality"); v != "" {
-		m, ok, amb := ref.municipality(v)
-		switch {
-		case amb:
-			row.fail("municipality", "csvio.err_ambiguous_municipality", v)
-		case !ok:
-			row.fail("municipality", "csvio.err_unknown_municipality", v)
-		default:
-			muni = m.ID
-		}
-	}
+	name, orgID, muni := rr.common(ref, &row)
 	var prev *domain.Venue
 	if ext := rr.cell("external_id"); ext != "" {
 		if v, ok := ref.venueByID[ext]; ok {
@@ -195,4 +165,42 @@ func venueDiff(a, b domain.Venue) []string {
 	add("directions", a.Directions["nb"] != b.Directions["nb"])
 	add("directions_en", a.Directions["en"] != b.Directions["en"])
 	return out
+}
+
+// common reads the columns every row has: the name (required), the
+// organisation (ref.Default when empty; one the user may edit) and the
+// municipality (by name or number; "" when empty), failing row where they
+// do not read.
+func (rr rowReader) common(ref *Ref, row *Row) (name, orgID, muni string) {
+	name = rr.cell("name")
+	row.Name = name
+	if name == "" {
+		row.fail("name", "csvio.err_required", "")
+	} else if len(name) > 200 {
+		row.fail("name", "csvio.err_too_long", name)
+	}
+	orgID = ref.Default
+	if v := rr.cell("organisation"); v != "" {
+		if o, ok := ref.org(v); ok {
+			orgID = o.ID
+		} else {
+			row.fail("organisation", "csvio.err_unknown_org", v)
+			orgID = ""
+		}
+	}
+	if orgID != "" && !ref.Allowed[orgID] {
+		row.fail("organisation", "csvio.err_org_not_allowed", rr.cell("organisation"))
+	}
+	if v := rr.cell("municipality"); v != "" {
+		m, ok, amb := ref.municipality(v)
+		switch {
+		case amb:
+			row.fail("municipality", "csvio.err_ambiguous_municipality", v)
+		case !ok:
+			row.fail("municipality", "csvio.err_unknown_municipality", v)
+		default:
+			muni = m.ID
+		}
+	}
+	return name, orgID, muni
 }
