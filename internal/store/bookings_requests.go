@@ -257,21 +257,8 @@ func (s *Store) scanRoomRequest(sc interface{ Scan(...any) error }) (RoomRequest
 }
 
 func (s *Store) roomRequestsWhere(ctx context.Context, q querier, where string, args ...any) ([]RoomRequest, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+roomRequestColumns+` FROM room_requests WHERE `+where+
+	return queryAll(ctx, q, s.scanRoomRequest, `SELECT `+roomRequestColumns+` FROM room_requests WHERE `+where+
 		` ORDER BY created_at DESC, id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []RoomRequest
-	for rows.Next() {
-		r, err := s.scanRoomRequest(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }
 
 // RoomRequestOrg is the house that decides a request (the pages check

@@ -425,21 +425,8 @@ func insertEnquiryStats(ctx context.Context, tx *sql.Tx, id string) error {
 }
 
 func enquiryThemeSlugs(ctx context.Context, q querier, id string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT t.slug FROM enquiry_themes et JOIN themes t ON t.id = et.theme_id
+	return queryAll(ctx, q, scanString, `SELECT t.slug FROM enquiry_themes et JOIN themes t ON t.id = et.theme_id
 		WHERE et.enquiry_id = $1 ORDER BY t.slug`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }
 
 const enquiryColumns = `id, organisation_id, status, channel, referral_kind, referred_by, name, contact_kind, contact,

@@ -248,3 +248,10 @@ func queryAll[T any](ctx context.Context, q querier, scan func(interface{ Scan(.
 	}
 	return out, rows.Err()
 }
+
+// scanString reads a row of one text column.
+func scanString(sc interface{ Scan(...any) error }) (string, error) {
+	var v string
+	err := sc.Scan(&v)
+	return v, err
+}
