@@ -19,8 +19,11 @@ type Result struct {
 	Created, Changed, Venues int
 }
 
-// Apply carries out the plan through the store's own writes (each writes
-// its audit row). want is the fingerprint of the plan the user saw.
+// Apply carries out the plan in one transaction (store.ApplyImport): all
+// of it or, if any row fails as it is written, nothing; the error is then a
+// *store.RowError naming the row's line. Every change writes its audit
+// row; the directory version changes once. want is the fingerprint of the
+// plan the user saw.
 func Apply(ctx context.Context, st *store.Store, p *Plan, want, by string) (Result, error) {
 	var res Result
 	if p.Fingerprint() != want {
@@ -29,13 +32,10 @@ func Apply(ctx context.Context, st *store.Store, p *Plan, want, by string) (Resu
 	if len(p.Missing) > 0 {
 		return res, ErrPlanChanged
 	}
-	venueIDs := map[string]string{}
+	imp := store.Import{Reason: "CSV import"}
 	for _, k := range sortedKeys(p.NewVenues) {
 		v := *p.NewVenues[k]
-		if err := st.SaveVenue(ctx, &v); err != nil {
-			return res, fmt.Errorf("csvio: new venue: %w", err)
-		}
-		venueIDs[k] = v.ID
+		imp.NewVenues = append(imp.NewVenues, store.ImportVenue{Key: k, Venue: &v})
 		res.Venues++
 	}
 	for _, r := range p.Rows {
@@ -45,23 +45,21 @@ func Apply(ctx context.Context, st *store.Store, p *Plan, want, by string) (Resu
 		switch {
 		case r.Group != nil:
 			g := *r.Group
-			if r.VenueKey != "" {
-				g.VenueID = venueIDs[r.VenueKey]
-			}
-			if err := st.SaveGroup(ctx, &g, by, "CSV import"); err != nil {
-				return res, fmt.Errorf("csvio: line %d: %w", r.Line, err)
-			}
+			imp.Rows = append(imp.Rows, store.ImportRow{Line: r.Line, Group: &g, VenueKey: r.VenueKey})
 		case r.Venue != nil:
 			v := *r.Venue
-			if err := st.SaveVenue(ctx, &v); err != nil {
-				return res, fmt.Errorf("csvio: line %d: %w", r.Line, err)
-			}
+			imp.Rows = append(imp.Rows, store.ImportRow{Line: r.Line, Venue: &v})
+		default:
+			continue
 		}
 		if r.Action == Create {
 			res.Created++
 		} else {
 			res.Changed++
 		}
+	}
+	if err := st.ApplyImport(ctx, imp, by); err != nil {
+		return Result{}, fmt.Errorf("csvio: %w", err)
 	}
 	return res, nil
 }

@@ -90,6 +90,11 @@ func (r *Ref) groupRecord(g domain.Group, o domain.Organisation) []string {
 		"city": v.City, "status": string(g.Status), "takes_new_members": yesNo(g.TakesNewMembers), "join": string(g.Join),
 		"contact": contact(o),
 	}
+	// How to join online: for those who may edit the group, or when it is
+	// public (an open meeting); a closed group's link is given by the house.
+	if r.Edit == nil || r.Edit[g.OrgID] || domain.OnlineVisible(g, r.modelByID[g.ModelID]) {
+		rec["online_url"], rec["online_phone"], rec["online_notes"] = g.OnlineURL, g.OnlinePhone, g.OnlineNotes
+	}
 	if v.ID != "" {
 		rec["step_free"], rec["hearing_loop"], rec["accessible_toilet"] = yesNo(v.StepFree), yesNo(v.HearingLoop), yesNo(v.AccessibleToilet)
 	}

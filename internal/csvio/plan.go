@@ -4,11 +4,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fellesrom/fellesrom/internal/domain"
 	"github.com/fellesrom/fellesrom/internal/store"
@@ -322,13 +324,38 @@ func groupRow(rr rowReader, ref *Ref, p *Plan, slugs map[string]bool, seen map[s
 			g.Join = domain.JoinViaHouse
 		}
 	}
+	if v := rr.cell("online_url"); v != "" {
+		if domain.ValidOnlineURL(v) {
+			g.OnlineURL = v
+		} else {
+			row.fail("online_url", "csvio.err_online_url", v)
+		}
+	}
+	if v := rr.cell("online_phone"); v != "" {
+		if domain.ValidPhone(v) {
+			g.OnlinePhone = domain.NormalisePhone(v)
+		} else {
+			row.fail("online_phone", "csvio.err_online_phone", v)
+		}
+	}
+	if v := rr.cell("online_notes"); v != "" {
+		if utf8.RuneCountInString(v) <= domain.MaxOnlineNotes && !strings.ContainsAny(v, "\r\n") {
+			g.OnlineNotes = v
+		} else {
+			row.fail("online_notes", "csvio.err_online_notes", "")
+		}
+	}
 	groupSchedule(rr, ref, &row, &g, prev)
 
 	if prev == nil && len(row.Problems) == 0 {
 		g.Slug = newSlug(ext, name, slugs)
 	}
 	if len(row.Problems) == 0 {
-		if err := store.ValidateGroup(&g); err != nil {
+		if err := store.ValidateGroup(&g); errors.Is(err, store.ErrOnlineNeedURL) {
+			row.fail("online_url", "csvio.err_online_needed", "")
+		} else if errors.Is(err, store.ErrOnlineNeedDial) {
+			row.fail("online_phone", "csvio.err_online_needed", "")
+		} else if err != nil {
 			row.fail("", "csvio.err_invalid", err.Error())
 		}
 	}
@@ -531,6 +558,9 @@ func groupDiff(a, b domain.Group) []string {
 	add("status", a.Status != b.Status)
 	add("takes_new_members", a.TakesNewMembers != b.TakesNewMembers)
 	add("join", a.Join != b.Join)
+	add("online_url", a.OnlineURL != b.OnlineURL)
+	add("online_phone", a.OnlinePhone != b.OnlinePhone)
+	add("online_notes", a.OnlineNotes != b.OnlineNotes)
 	return out
 }
 

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -185,6 +186,12 @@ func (c *catalog) build(r *rand.Rand, d draft) (*domain.Group, error) {
 		}
 	}
 
+	// How to join online: an open meeting (just come) publishes its link
+	// or number; a closed group's is given by the house, so none is kept.
+	if format != domain.FormatInPerson && g.Join == domain.JoinJustCome {
+		setOnline(g)
+	}
+
 	// When it was made and last checked.
 	day := 24 * time.Hour
 	created := sched.Start.Add(-time.Duration(14+r.IntN(77)) * day)
@@ -348,3 +355,22 @@ func jitter(r *rand.Rand, lat, lon, km float64) (float64, float64) {
 }
 
 func round6(x float64) float64 { return math.Round(x*1e6) / 1e6 }
+
+// setOnline gives an open online group a plausible meeting link (on the
+// reserved domain example.org) and, for a telephone group, a number and a
+// PIN; derived from the group's name and first meeting, so that the demo's
+// random draws are not disturbed.
+func setOnline(g *domain.Group) {
+	h := fnv.New32a()
+	h.Write([]byte(g.Name["nb"] + "|" + g.MunicipalityID + "|" + g.Schedule.Start.String()))
+	n := h.Sum32()
+	meeting := 100000000 + n%900000000
+	switch g.Format {
+	case domain.FormatTelephone:
+		g.OnlinePhone = fmt.Sprintf("+4721%06d", n%1000000)
+		g.OnlineNotes = fmt.Sprintf("PIN %04d", n%10000)
+	default:
+		g.OnlineURL = fmt.Sprintf("https://video.example.org/j/%d", meeting)
+		g.OnlineNotes = fmt.Sprintf("Passord: %04d", n%10000)
+	}
+}

@@ -4,7 +4,9 @@ package domain
 
 import (
 	"encoding/json"
+	"net/url"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -316,6 +318,27 @@ type Group struct {
 	VerifiedAt      time.Time
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+
+	// How to join a telephone, video or hybrid meeting: a https link, a
+	// telephone number and a short note ("PIN 1234"). Public only where
+	// OnlineVisible says so; a closed group's link is given by the house.
+	OnlineURL   string
+	OnlinePhone string
+	OnlineNotes string
+}
+
+// Online says whether the group meets (also) by telephone or video.
+func (g Group) Online() bool { return g.Format != FormatInPerson && g.Format != "" }
+
+// OnlineVisible says whether the public may see how to join a group online
+// (the link, the number, the note). Like the address rule: a closed group's
+// link is never public, the house gives it to those who join; an open
+// meeting (just come) publishes it.
+func OnlineVisible(g Group, m Model) bool {
+	if !g.Online() || g.Join != JoinJustCome || m.Intake == IntakeClosed {
+		return false
+	}
+	return g.OnlineURL != "" || g.OnlinePhone != "" || g.OnlineNotes != ""
 }
 
 // StatusChange is one entry in a group's lifecycle history.
@@ -358,4 +381,55 @@ func ValidLanguage(s string) bool {
 		return false
 	}
 	return s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'
+}
+
+// Limits of the online fields of a group.
+const (
+	MaxOnlineURL   = 500
+	MaxOnlineNotes = 200
+)
+
+// ValidOnlineURL reports whether s is a link a person may be sent to: an
+// absolute https address with a host, no spaces, at most MaxOnlineURL bytes.
+func ValidOnlineURL(s string) bool {
+	if len(s) > MaxOnlineURL || !strings.HasPrefix(s, "https://") || strings.ContainsAny(s, " \t\r\n<>\"") {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil
+}
+
+// NormalisePhone removes the spaces, dots, hyphens and brackets people write
+// in telephone numbers.
+func NormalisePhone(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\u00a0', '.', '-', '(', ')':
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(s))
+}
+
+// ValidPhone reports whether s (normalised) is a telephone number in the
+// E.164 manner: an optional "+", 8 to 15 digits, and optionally the digits
+// a phone dials after connecting (",,1234#", for a conference PIN).
+func ValidPhone(s string) bool {
+	s = NormalisePhone(s)
+	s = strings.TrimPrefix(s, "+")
+	num, dial, _ := strings.Cut(s, ",")
+	if len(num) < 8 || len(num) > 15 {
+		return false
+	}
+	for _, r := range num {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	for _, r := range dial {
+		if !(r >= '0' && r <= '9') && r != ',' && r != '#' && r != '*' {
+			return false
+		}
+	}
+	return true
 }

@@ -20,6 +20,7 @@ type Listing struct {
 	Themes         []domain.Theme
 	Venue          domain.Venue // empty unless AddressVisible
 	AddressVisible bool
+	OnlineVisible  bool // the group's link, number and note are public (domain.OnlineVisible)
 	DistanceKm     float64
 	HasDistance    bool
 }
@@ -43,6 +44,11 @@ func (c *Catalog) listing(g domain.Group) Listing {
 	// A hidden meeting place leaves no trace in the public view.
 	if !l.AddressVisible {
 		l.Group.VenueID, l.Group.RoomID = "", ""
+	}
+	// Likewise a closed group's meeting link: the house gives it.
+	l.OnlineVisible = domain.OnlineVisible(g, l.Model)
+	if !l.OnlineVisible {
+		l.Group.OnlineURL, l.Group.OnlinePhone, l.Group.OnlineNotes = "", "", ""
 	}
 	return l
 }

@@ -332,6 +332,11 @@ func writeTables(ctx context.Context, h *Handler, cat *finder.Catalog, hits []fi
 			"maximum_age": num(s.MaximumAge), "last_modified": s.LastModified}); err != nil {
 			return err
 		}
+		for _, p := range s.Phones {
+			if err := phoneRow(tables, p); err != nil {
+				return err
+			}
+		}
 		for _, sc := range s.Schedules {
 			if err := tables["schedule"].row(map[string]string{"id": sc.ID, "service_id": sc.ServiceID, "dtstart": sc.DTStart,
 				"timezone": float(sc.Timezone), "until": sc.Until, "count": numOmit0(sc.Count), "wkst": sc.Wkst, "freq": sc.Freq,
@@ -367,15 +372,16 @@ func writeTables(ctx context.Context, h *Handler, cat *finder.Catalog, hits []fi
 }
 
 func phoneRow(tables map[string]*tableWriter, p Phone) error {
-	return tables["phone"].row(map[string]string{"id": p.ID, "organization_id": p.OrganizationID, "contact_id": p.ContactID,
-		"number": p.Number, "type": p.Type})
+	return tables["phone"].row(map[string]string{"id": p.ID, "location_id": p.LocationID, "service_id": p.ServiceID,
+		"organization_id": p.OrganizationID, "contact_id": p.ContactID, "number": p.Number, "type": p.Type,
+		"description": p.Description})
 }
 
 func locationRows(tables map[string]*tableWriter, l Location) error {
 	if tables["location"].seen[l.ID] {
 		return nil
 	}
-	if err := tables["location"].row(map[string]string{"id": l.ID, "location_type": l.LocationType, "organization_id": l.OrganizationID,
+	if err := tables["location"].row(map[string]string{"id": l.ID, "location_type": l.LocationType, "url": l.URL, "organization_id": l.OrganizationID,
 		"name": l.Name, "description": l.Description, "transportation": l.Transportation,
 		"latitude": float(l.Latitude), "longitude": float(l.Longitude)}); err != nil {
 		return err
@@ -389,6 +395,11 @@ func locationRows(tables map[string]*tableWriter, l Location) error {
 	}
 	for _, a := range l.Accessibility {
 		if err := tables["accessibility"].row(map[string]string{"id": a.ID, "location_id": a.LocationID, "description": a.Description}); err != nil {
+			return err
+		}
+	}
+	for _, p := range l.Phones {
+		if err := phoneRow(tables, p); err != nil {
 			return err
 		}
 	}

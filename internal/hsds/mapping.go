@@ -104,8 +104,11 @@ func countyOf(muni string) string {
 
 // ServiceLocation is where a group meets as the public may know it: its
 // venue when the address is public; for a telephone or video group a
-// virtual location; otherwise (a closed group, a hidden address) a location
-// that names only the municipality, with no address and no coordinates.
+// virtual location, with the meeting link as its url and the number to
+// call as its phone when they are public (domain.OnlineVisible: an open
+// meeting; a closed group's are given by the house); otherwise (a closed
+// group, a hidden address) a location that names only the municipality,
+// with no address and no coordinates.
 func ServiceLocation(cat *finder.Catalog, l finder.Listing) (Location, bool) {
 	g := l.Group
 	if l.AddressVisible {
@@ -116,8 +119,19 @@ func ServiceLocation(cat *finder.Catalog, l finder.Listing) (Location, bool) {
 		if g.Format == domain.FormatVideo {
 			name = "Video"
 		}
-		return Location{ID: derivedID("virtual", g.ID), LocationType: "virtual", OrganizationID: g.OrgID, Name: name,
-			Description: "Meets by " + string(g.Format) + "; the house gives the details to those who join."}, true
+		loc := Location{ID: derivedID("virtual", g.ID), LocationType: "virtual", OrganizationID: g.OrgID, Name: name,
+			Description: "Meets by " + string(g.Format) + "; the house gives the details to those who join."}
+		if domain.OnlineVisible(g, l.Model) {
+			loc.Description = "Meets by " + string(g.Format) + "."
+			if g.OnlineNotes != "" {
+				loc.Description += " " + g.OnlineNotes
+			}
+			loc.URL = g.OnlineURL
+			if p, ok := onlinePhone(g); ok {
+				loc.Phones = []Phone{p}
+			}
+		}
+		return loc, true
 	}
 	if l.Municipality.ID == "" {
 		return Location{}, false
@@ -125,6 +139,20 @@ func ServiceLocation(cat *finder.Catalog, l finder.Listing) (Location, bool) {
 	return Location{ID: derivedID("municipality", l.Municipality.ID), LocationType: "physical",
 		Name:        l.Municipality.DisplayName(),
 		Description: "The meeting place is given to those who join; only the municipality is public."}, true
+}
+
+// onlinePhone is the number to call in to a group's meetings, with its
+// note: one phone of the service and, for a telephone or video group, of
+// its virtual location.
+func onlinePhone(g domain.Group) (Phone, bool) {
+	if g.OnlinePhone == "" {
+		return Phone{}, false
+	}
+	p := Phone{ID: derivedID("online-phone", g.ID), ServiceID: g.ID, Number: g.OnlinePhone, Type: "voice", Description: g.OnlineNotes}
+	if g.Format == domain.FormatTelephone || g.Format == domain.FormatVideo {
+		p.LocationID = derivedID("virtual", g.ID)
+	}
+	return p, true
 }
 
 // SALID is the identifier of a group's service_at_location.
@@ -170,6 +198,10 @@ func MapService(cat *finder.Catalog, l finder.Listing, full bool) Service {
 		elig = append(elig, w)
 	}
 	s.EligibilityDescription = strings.Join(elig, " ")
+	// An open meeting's number to call in to is the service's phone.
+	if p, ok := onlinePhone(g); ok && domain.OnlineVisible(g, l.Model) {
+		s.Phones = []Phone{p}
+	}
 	if !full {
 		return s
 	}

@@ -38,10 +38,13 @@ type Contact struct {
 // Phone is an HSDS phone.
 type Phone struct {
 	ID             string `json:"id"`
+	LocationID     string `json:"location_id,omitempty"`
+	ServiceID      string `json:"service_id,omitempty"`
 	OrganizationID string `json:"organization_id,omitempty"`
 	ContactID      string `json:"contact_id,omitempty"`
 	Number         string `json:"number"`
 	Type           string `json:"type,omitempty"`
+	Description    string `json:"description,omitempty"`
 }
 
 // Service is an HSDS service: one group.
@@ -58,6 +61,7 @@ type Service struct {
 	MinimumAge             *int                `json:"minimum_age,omitempty"`
 	MaximumAge             *int                `json:"maximum_age,omitempty"`
 	LastModified           string              `json:"last_modified,omitempty"`
+	Phones                 []Phone             `json:"phones,omitempty"`
 	Schedules              []Schedule          `json:"schedules,omitempty"`
 	ServiceAtLocations     []ServiceAtLocation `json:"service_at_locations,omitempty"`
 	Languages              []Language          `json:"languages,omitempty"`
@@ -95,6 +99,7 @@ type Language struct {
 type Location struct {
 	ID             string          `json:"id"`
 	LocationType   string          `json:"location_type"`
+	URL            string          `json:"url,omitempty"` // of a virtual location: the meeting link
 	OrganizationID string          `json:"organization_id,omitempty"`
 	Name           string          `json:"name,omitempty"`
 	Description    string          `json:"description,omitempty"`
@@ -103,6 +108,7 @@ type Location struct {
 	Longitude      *float64        `json:"longitude,omitempty"`
 	Addresses      []Address       `json:"addresses,omitempty"`
 	Accessibility  []Accessibility `json:"accessibility,omitempty"`
+	Phones         []Phone         `json:"phones,omitempty"`
 }
 
 // Address is an HSDS address: only of a venue whose address is public.

@@ -135,10 +135,11 @@ var dayCodes = [...]string{"su", "mo", "tu", "we", "th", "fr", "sa"}
 
 // Meetings returns the feed's meetings for groups: one per weekday of every
 // open meeting whose place is public (domain.AddressVisible, the rule the
-// finder's listings follow), in the order of groups. A group whose meeting
-// place is hidden never appears, and neither does a telephone or video group
-// (fellesrom keeps no conference link to give). Texts are in Bokmål with the
-// usual fallback. URLs are paths ("/gruppe/slug"); Encode adds the origin.
+// finder's listings follow) or whose way to join online is public
+// (domain.OnlineVisible: a link or a number; never a closed group's), in
+// the order of groups. A group whose meeting place is hidden and that has
+// no public link never appears. Texts are in Bokmål with the usual
+// fallback. URLs are paths ("/gruppe/slug"); Encode adds the origin.
 func Meetings(cat *finder.Catalog, groups []domain.Group) []Meeting {
 	var out []Meeting
 	for i := range groups {
@@ -151,35 +152,50 @@ func appendGroup(out []Meeting, cat *finder.Catalog, g *domain.Group) []Meeting 
 	if g.Join != domain.JoinJustCome || !slices.Contains(feedStatuses, g.Status) {
 		return out
 	}
-	if g.Format == domain.FormatTelephone || g.Format == domain.FormatVideo {
-		return out
-	}
 	model, ok := cat.ModelByID[g.ModelID]
 	if !ok {
 		return out
 	}
 	v, ok := cat.VenueByID[g.VenueID]
-	if !ok || !domain.AddressVisible(*g, model, v) {
+	place := ok && g.Format != domain.FormatTelephone && g.Format != domain.FormatVideo && domain.AddressVisible(*g, model, v)
+	// The format needs a link or a number for an online meeting; a note
+	// alone ("call the house") does not make one.
+	online := domain.OnlineVisible(*g, model) && (g.OnlineURL != "" || g.OnlinePhone != "")
+	if !place && !online {
 		return out
+	}
+	if !place {
+		v = domain.Venue{}
 	}
 	m := Meeting{
 		Name:     g.Name.In("nb"),
 		TimeZone: g.Schedule.TZ,
 		Types:    Types(*g, model, v),
-		Location: v.Name,
-		Address:  v.Street, City: v.City, PostalCode: v.PostalCode, Country: "NO",
-		Notes:   g.Description.In("nb"),
-		URL:     "/gruppe/" + g.Slug,
-		Updated: g.UpdatedAt.UTC().Truncate(time.Second),
+		Notes:    g.Description.In("nb"),
+		URL:      "/gruppe/" + g.Slug,
+		Updated:  g.UpdatedAt.UTC().Truncate(time.Second),
 	}
 	if m.TimeZone == "" {
 		m.TimeZone = domain.DefaultTimeZone
 	}
-	m.FormattedAddress = formatAddress(v)
-	if v.HasCoordinates {
-		m.Latitude, m.Longitude, m.HasCoordinates = v.Lat, v.Lon, true
+	if place {
+		m.Location = v.Name
+		m.Address, m.City, m.PostalCode, m.Country = v.Street, v.City, v.PostalCode, "NO"
+		m.FormattedAddress = formatAddress(v)
+		if v.HasCoordinates {
+			m.Latitude, m.Longitude, m.HasCoordinates = v.Lat, v.Lon, true
+		}
+		m.LocationNotes = v.Directions.In("nb")
 	}
-	m.LocationNotes = v.Directions.In("nb")
+	if online {
+		m.ConferenceURL, m.ConferencePhone = g.OnlineURL, g.OnlinePhone
+		if g.OnlineURL != "" {
+			m.ConferenceURLNotes = g.OnlineNotes
+		}
+		if g.OnlinePhone != "" {
+			m.ConferencePhoneNotes = g.OnlineNotes
+		}
+	}
 	muni := g.MunicipalityID
 	if muni == "" {
 		muni = v.MunicipalityID

@@ -31,8 +31,9 @@ type world struct {
 }
 
 // build makes a directory with open meetings and everything that must stay
-// out of the feed: closed groups, a hidden address, online, paused and ended
-// groups. The secrets are words that must never appear in the feed.
+// out of the feed: closed groups (also a closed video group's link), a
+// hidden address, an online meeting with neither link nor number, paused
+// and ended groups. The secrets are words that must never appear in the feed.
 func build(t *testing.T, st *store.Store) *world {
 	t.Helper()
 	ctx := context.Background()
@@ -86,7 +87,14 @@ func build(t *testing.T, st *store.Store) *world {
 		VenueID: aaVenue.ID, MunicipalityID: "5601", Languages: []string{"nb", "se", "en"}, Gender: domain.GenderWomen, AgeGroup: domain.AgeYoungAdults})
 	add(domain.Group{Slug: "aa-tromso", Name: domain.Text{"nb": "AA Tromsø", "en": "AA Tromsø"},
 		ModelID: open.ID, OrgID: aa.ID, Format: domain.FormatHybrid, Join: domain.JoinJustCome, Schedule: at(7, 18, "FREQ=WEEKLY;BYDAY=MO,TH"),
-		VenueID: houseVenue.ID, MunicipalityID: "5501"})
+		VenueID: houseVenue.ID, MunicipalityID: "5501", OnlineURL: "https://video.example.org/j/77"})
+	// Open online meetings: in the feed with their link or number, no address.
+	add(domain.Group{Slug: "aa-video", Name: domain.Text{"nb": "AA på video"},
+		ModelID: open.ID, OrgID: aa.ID, Format: domain.FormatVideo, Join: domain.JoinJustCome, Schedule: at(11, 12, "FREQ=WEEKLY"),
+		MunicipalityID: "0301", OnlineURL: "https://video.example.org/j/123", OnlineNotes: "Passord: sol"})
+	add(domain.Group{Slug: "aa-telefon", Name: domain.Text{"nb": "AA på telefon"},
+		ModelID: open.ID, OrgID: aa.ID, Format: domain.FormatTelephone, Join: domain.JoinJustCome, Schedule: at(12, 20, "FREQ=WEEKLY"),
+		MunicipalityID: "5601", OnlinePhone: "+47 21 00 00 00", OnlineNotes: "PIN 1234"})
 	// Out of the feed:
 	add(domain.Group{Slug: "sorggruppe-hemmelig1", Name: domain.Text{"nb": "Sorggruppe hemmelig1"}, Description: domain.Text{"nb": "hemmelig1"},
 		ModelID: closed.ID, OrgID: house.ID, Format: domain.FormatInPerson, Join: domain.JoinViaHouse, Schedule: at(8, 18, "FREQ=WEEKLY"),
@@ -97,8 +105,12 @@ func build(t *testing.T, st *store.Store) *world {
 	add(domain.Group{Slug: "aa-oslo-hemmelig3", Name: domain.Text{"nb": "AA hemmelig3"},
 		ModelID: open.ID, OrgID: aa.ID, Format: domain.FormatInPerson, Join: domain.JoinJustCome, Schedule: at(11, 12, "FREQ=WEEKLY"),
 		VenueID: hidden.ID, MunicipalityID: "0301"})
-	add(domain.Group{Slug: "aa-video-hemmelig4", Name: domain.Text{"nb": "hemmelig4"},
-		ModelID: open.ID, OrgID: aa.ID, Format: domain.FormatVideo, Join: domain.JoinJustCome, Schedule: at(11, 12, "FREQ=WEEKLY"), MunicipalityID: "0301"})
+	add(domain.Group{Slug: "video-hemmelig4", Name: domain.Text{"nb": "hemmelig4"},
+		ModelID: closed.ID, OrgID: house.ID, Format: domain.FormatVideo, Join: domain.JoinViaHouse, Schedule: at(11, 12, "FREQ=WEEKLY"),
+		MunicipalityID: "5501", OnlineURL: "https://video.example.org/j/hemmelig4", OnlinePhone: "+4721999999"})
+	add(domain.Group{Slug: "aa-notat-hemmelig7", Name: domain.Text{"nb": "hemmelig7"},
+		ModelID: open.ID, OrgID: aa.ID, Format: domain.FormatTelephone, Join: domain.JoinJustCome, Schedule: at(11, 12, "FREQ=WEEKLY"),
+		MunicipalityID: "0301", OnlineNotes: "Ring huset for nummer"})
 	add(domain.Group{Slug: "aa-pause-hemmelig5", Name: domain.Text{"nb": "hemmelig5"}, Status: domain.StatusPaused,
 		ModelID: open.ID, OrgID: aa.ID, Format: domain.FormatInPerson, Join: domain.JoinJustCome, Schedule: at(11, 12, "FREQ=WEEKLY"),
 		VenueID: aaVenue.ID, MunicipalityID: "5601"})
@@ -175,7 +187,7 @@ func TestFeed(t *testing.T) {
 		}
 		slices.Sort(slugs)
 		// One entry per weekday of a group meeting on several days.
-		if want := []string{"aa-tromso-mo", "aa-tromso-th", "al-anon-alta"}; !slices.Equal(slugs, want) {
+		if want := []string{"aa-telefon", "aa-tromso-mo", "aa-tromso-th", "aa-video", "al-anon-alta"}; !slices.Equal(slugs, want) {
 			t.Fatalf("slugs %v, want %v", slugs, want)
 		}
 		for _, secret := range []string{"hemmelig", "Hemmelig"} {
@@ -198,6 +210,26 @@ func TestFeed(t *testing.T) {
 			Updated: g.UpdatedAt.UTC().Truncate(time.Second), URL: base + "/gruppe/al-anon-alta"}
 		if d := cmp.Diff(want, alta); d != "" {
 			t.Errorf("al-anon-alta (-want +got):\n%s", d)
+		}
+		// Online meetings carry how to join, and no place.
+		bySlug := map[string]meetingguide.Meeting{}
+		for _, m := range ms {
+			bySlug[m.Slug] = m
+		}
+		online := []struct{ slug, url, urlNotes, phone, phoneNotes, address string }{
+			{"aa-video", "https://video.example.org/j/123", "Passord: sol", "", "", ""},
+			{"aa-telefon", "", "", "+4721000000", "PIN 1234", ""},
+			{"aa-tromso-mo", "https://video.example.org/j/77", "", "", "", "Husgata 73, 9008 Tromsø, Norway"},
+		}
+		for _, o := range online {
+			m := bySlug[o.slug]
+			got := []string{m.ConferenceURL, m.ConferenceURLNotes, m.ConferencePhone, m.ConferencePhoneNotes, m.FormattedAddress}
+			if d := cmp.Diff([]string{o.url, o.urlNotes, o.phone, o.phoneNotes, o.address}, got); d != "" {
+				t.Errorf("%s: how to join (-want +got):\n%s", o.slug, d)
+			}
+		}
+		if m := bySlug["aa-telefon"]; m.Location != "" || m.HasCoordinates || len(m.Regions) != 1 || m.Regions[0] != "Alta" {
+			t.Errorf("aa-telefon: place %q %v, regions %v", m.Location, m.HasCoordinates, m.Regions)
 		}
 		for _, m := range ms {
 			for _, code := range m.Types {

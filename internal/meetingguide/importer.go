@@ -44,8 +44,9 @@ type Imported struct {
 	// UnmappedTypes are codes of types.json that fellesrom has no field for
 	// (e.g. "B", Big Book), kept here so nothing is dropped silently.
 	UnmappedTypes []string
-	// ConferenceURL and ConferencePhone of an online meeting (fellesrom's
-	// group has no field for them yet).
+	// ConferenceURL and ConferencePhone of an online meeting as the feed
+	// gave them; Group.OnlineURL and OnlinePhone hold them when they pass
+	// fellesrom's rules (an https link, a number of 8 to 15 digits).
 	ConferenceURL, ConferencePhone string
 }
 
@@ -131,6 +132,7 @@ func ToGroups(ms []Meeting, o ImportOptions) ([]Imported, []Problem) {
 			g.Format = domain.FormatInPerson
 			report("location", "neither a place nor a conference link")
 		}
+		online(m, g, report)
 		if o.Municipality != nil {
 			g.MunicipalityID = o.Municipality(m.Regions, m.City)
 			im.Venue.MunicipalityID = g.MunicipalityID
@@ -246,4 +248,33 @@ func slugify(s string) string {
 		}
 	}
 	return strings.TrimSuffix(b.String(), "-")
+}
+
+// online reads how to join a meeting online into g: the link if it is
+// https, the number if it is one, and the notes (the link's, else the
+// phone's) as one line of at most domain.MaxOnlineNotes characters.
+func online(m Meeting, g *domain.Group, report func(field, reason string)) {
+	if m.ConferenceURL != "" {
+		if domain.ValidOnlineURL(m.ConferenceURL) {
+			g.OnlineURL = m.ConferenceURL
+		} else {
+			report("conference_url", "not an https address; left out")
+		}
+	}
+	if m.ConferencePhone != "" {
+		if domain.ValidPhone(m.ConferencePhone) {
+			g.OnlinePhone = domain.NormalisePhone(m.ConferencePhone)
+		} else {
+			report("conference_phone", "not a telephone number; left out")
+		}
+	}
+	notes := m.ConferenceURLNotes
+	if notes == "" || g.OnlineURL == "" && m.ConferencePhoneNotes != "" {
+		notes = m.ConferencePhoneNotes
+	}
+	notes = strings.Join(strings.Fields(notes), " ")
+	if r := []rune(notes); len(r) > domain.MaxOnlineNotes {
+		notes = strings.TrimSpace(string(r[:domain.MaxOnlineNotes-1])) + "…"
+	}
+	g.OnlineNotes = notes
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fellesrom/fellesrom/internal/domain"
 )
@@ -55,7 +56,50 @@ func ValidateGroup(g *domain.Group) error {
 	if g.Format == domain.FormatInPerson && g.VenueID == "" && g.MunicipalityID == "" {
 		errs = append(errs, errors.New("an in-person group needs a venue or a municipality"))
 	}
+	errs = append(errs, validateOnline(g)...)
 	return errors.Join(errs...)
+}
+
+// Errors of the online fields, for the forms to name them.
+var (
+	ErrOnlineURL      = errors.New("the online link must be an https address")
+	ErrOnlinePhone    = errors.New("the telephone number must have 8 to 15 digits, optionally with a leading +")
+	ErrOnlineNotes    = fmt.Errorf("the online note can have at most %d characters", domain.MaxOnlineNotes)
+	ErrOnlineNeedURL  = errors.New("an open video group needs a link")
+	ErrOnlineNeedDial = errors.New("an open telephone group needs a telephone number or a note on how to call in")
+)
+
+// validateOnline checks how to join a group online. The fields are
+// normalised (trimmed; the number without spaces). An open telephone group
+// (just come) needs a number or a note, an open video group a link; a
+// closed group's link is given by the house, so it may be left out.
+func validateOnline(g *domain.Group) []error {
+	g.OnlineURL = strings.TrimSpace(g.OnlineURL)
+	g.OnlineNotes = strings.TrimSpace(g.OnlineNotes)
+	g.OnlinePhone = domain.NormalisePhone(g.OnlinePhone)
+	var errs []error
+	if g.OnlineURL != "" && !domain.ValidOnlineURL(g.OnlineURL) {
+		errs = append(errs, ErrOnlineURL)
+	}
+	if g.OnlinePhone != "" && !domain.ValidPhone(g.OnlinePhone) {
+		errs = append(errs, ErrOnlinePhone)
+	}
+	if utf8.RuneCountInString(g.OnlineNotes) > domain.MaxOnlineNotes || strings.ContainsAny(g.OnlineNotes, "\r\n") {
+		errs = append(errs, ErrOnlineNotes)
+	}
+	if g.Join == domain.JoinJustCome {
+		switch g.Format {
+		case domain.FormatVideo:
+			if g.OnlineURL == "" {
+				errs = append(errs, ErrOnlineNeedURL)
+			}
+		case domain.FormatTelephone:
+			if g.OnlinePhone == "" && g.OnlineNotes == "" {
+				errs = append(errs, ErrOnlineNeedDial)
+			}
+		}
+	}
+	return errs
 }
 
 func groupArgs(g *domain.Group) []any {
@@ -71,7 +115,7 @@ func groupArgs(g *domain.Group) []any {
 		string(g.AgeGroup), string(g.Gender), g.ForRelatives, string(g.Status), g.TakesNewMembers, g.Capacity,
 		string(g.Join), nullTime(g.Schedule.Start), g.Schedule.DurationMin, tz, g.Schedule.RRule,
 		strings.Join(ex, ","), nullString(g.VenueID), nullString(g.RoomID), nullString(g.MunicipalityID),
-		nullTime(g.VerifiedAt), g.UpdatedAt}
+		nullTime(g.VerifiedAt), g.UpdatedAt, g.OnlineURL, g.OnlinePhone, g.OnlineNotes}
 }
 
 // insertGroup inserts a new group with its themes, languages and first
@@ -80,8 +124,9 @@ func insertGroup(ctx context.Context, tx *sql.Tx, g *domain.Group, by string) er
 	if _, err := tx.ExecContext(ctx, `INSERT INTO groups (slug, name, description, model_id, organisation_id, format,
 		age_group, gender, for_relatives, status, takes_new_members, capacity, join_method, schedule_start,
 		schedule_minutes, schedule_tz, schedule_rrule, schedule_exdates, venue_id, room_id, municipality_id,
-		verified_at, updated_at, id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)`,
+		verified_at, updated_at, online_url, online_phone, online_notes, id, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
+		$24, $25, $26, $27, $28)`,
 		append(groupArgs(g), g.ID, g.CreatedAt)...); err != nil {
 		return fmt.Errorf("group %s: %w", g.Slug, err)
 	}
@@ -120,63 +165,67 @@ func (s *Store) SaveGroup(ctx context.Context, g *domain.Group, by, reason strin
 	if err := ValidateGroup(g); err != nil {
 		return err
 	}
-	now := utcNow()
 	ctx = WithActor(ctx, Actor{ID: by, Source: ActorOf(ctx).Source})
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		g.UpdatedAt = now
-		if g.ID == "" {
-			g.ID = NewID()
-			g.CreatedAt = now
-			if err := insertGroup(ctx, tx, g, by); err != nil {
-				return err
-			}
-			if err := auditChange(ctx, tx, "group", g.ID, g.OrgID, nil, g); err != nil {
-				return err
-			}
-			return bumpDirectory(ctx, tx)
-		}
-		prev, err := scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups WHERE id = $1`, g.ID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		prevs := []domain.Group{prev}
-		if err := fillGroupSets(ctx, tx, prevs, "WHERE group_id = $1", g.ID); err != nil {
-			return err
-		}
-		prev = prevs[0]
-		g.CreatedAt = prev.CreatedAt
-		old := string(prev.Status)
-		if err := execOne(ctx, tx, `UPDATE groups SET slug = $1, name = $2, description = $3, model_id = $4,
-			organisation_id = $5, format = $6, age_group = $7, gender = $8, for_relatives = $9, status = $10,
-			takes_new_members = $11, capacity = $12, join_method = $13, schedule_start = $14, schedule_minutes = $15,
-			schedule_tz = $16, schedule_rrule = $17, schedule_exdates = $18, venue_id = $19, room_id = $20,
-			municipality_id = $21, verified_at = $22, updated_at = $23 WHERE id = $24`, append(groupArgs(g), g.ID)...); err != nil {
-			return err
-		}
-		for _, q := range []string{`DELETE FROM group_themes WHERE group_id = $1`, `DELETE FROM group_languages WHERE group_id = $1`} {
-			if _, err := tx.ExecContext(ctx, q, g.ID); err != nil {
-				return err
-			}
-		}
-		if err := writeGroupSets(ctx, tx, g); err != nil {
-			return err
-		}
-		if old != string(g.Status) {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO group_status_history (group_id, status, reason, changed_at, changed_by)
-				VALUES ($1, $2, $3, $4, $5)`, g.ID, string(g.Status), reason, now, by); err != nil {
-				return err
-			}
-		}
-		sorted := *g
-		sorted.ThemeIDs, sorted.Languages = uniq(g.ThemeIDs), uniq(g.Languages)
-		if err := auditChange(ctx, tx, "group", g.ID, g.OrgID, prev, sorted); err != nil {
+		if err := saveGroupTx(ctx, tx, g, by, reason); err != nil {
 			return err
 		}
 		return bumpDirectory(ctx, tx)
 	})
+}
+
+// saveGroupTx is SaveGroup inside tx, without the directory-version bump
+// (the caller bumps once per transaction). g must be valid.
+func saveGroupTx(ctx context.Context, tx *sql.Tx, g *domain.Group, by, reason string) error {
+	now := utcNow()
+	g.UpdatedAt = now
+	if g.ID == "" {
+		g.ID = NewID()
+		g.CreatedAt = now
+		if err := insertGroup(ctx, tx, g, by); err != nil {
+			return err
+		}
+		return auditChange(ctx, tx, "group", g.ID, g.OrgID, nil, g)
+	}
+	prev, err := scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups WHERE id = $1`, g.ID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	prevs := []domain.Group{prev}
+	if err := fillGroupSets(ctx, tx, prevs, "WHERE group_id = $1", g.ID); err != nil {
+		return err
+	}
+	prev = prevs[0]
+	g.CreatedAt = prev.CreatedAt
+	old := string(prev.Status)
+	if err := execOne(ctx, tx, `UPDATE groups SET slug = $1, name = $2, description = $3, model_id = $4,
+		organisation_id = $5, format = $6, age_group = $7, gender = $8, for_relatives = $9, status = $10,
+		takes_new_members = $11, capacity = $12, join_method = $13, schedule_start = $14, schedule_minutes = $15,
+		schedule_tz = $16, schedule_rrule = $17, schedule_exdates = $18, venue_id = $19, room_id = $20,
+		municipality_id = $21, verified_at = $22, updated_at = $23, online_url = $24, online_phone = $25,
+		online_notes = $26 WHERE id = $27`, append(groupArgs(g), g.ID)...); err != nil {
+		return err
+	}
+	for _, q := range []string{`DELETE FROM group_themes WHERE group_id = $1`, `DELETE FROM group_languages WHERE group_id = $1`} {
+		if _, err := tx.ExecContext(ctx, q, g.ID); err != nil {
+			return err
+		}
+	}
+	if err := writeGroupSets(ctx, tx, g); err != nil {
+		return err
+	}
+	if old != string(g.Status) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO group_status_history (group_id, status, reason, changed_at, changed_by)
+			VALUES ($1, $2, $3, $4, $5)`, g.ID, string(g.Status), reason, now, by); err != nil {
+			return err
+		}
+	}
+	sorted := *g
+	sorted.ThemeIDs, sorted.Languages = uniq(g.ThemeIDs), uniq(g.Languages)
+	return auditChange(ctx, tx, "group", g.ID, g.OrgID, prev, sorted)
 }
 
 // InsertGroups creates many new groups in one transaction (demo data, imports).
@@ -212,7 +261,7 @@ func (s *Store) InsertGroups(ctx context.Context, groups []*domain.Group, by str
 const groupColumns = `id, slug, name, description, model_id, organisation_id, format, age_group, gender,
 	for_relatives, status, takes_new_members, capacity, join_method, schedule_start, schedule_minutes,
 	schedule_tz, schedule_rrule, schedule_exdates, COALESCE(venue_id, ''), COALESCE(room_id, ''),
-	COALESCE(municipality_id, ''), verified_at, created_at, updated_at`
+	COALESCE(municipality_id, ''), verified_at, created_at, updated_at, online_url, online_phone, online_notes`
 
 func scanGroup(sc interface{ Scan(...any) error }) (domain.Group, error) {
 	var g domain.Group
@@ -221,7 +270,7 @@ func scanGroup(sc interface{ Scan(...any) error }) (domain.Group, error) {
 	err := sc.Scan(&g.ID, &g.Slug, &name, &desc, &g.ModelID, &g.OrgID, &g.Format, &g.AgeGroup, &g.Gender,
 		&g.ForRelatives, &g.Status, &g.TakesNewMembers, &g.Capacity, &g.Join, &start, &g.Schedule.DurationMin,
 		&g.Schedule.TZ, &g.Schedule.RRule, &ex, &g.VenueID, &g.RoomID, &g.MunicipalityID, &verified,
-		&g.CreatedAt, &g.UpdatedAt)
+		&g.CreatedAt, &g.UpdatedAt, &g.OnlineURL, &g.OnlinePhone, &g.OnlineNotes)
 	if err != nil {
 		return g, err
 	}

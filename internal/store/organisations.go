@@ -166,53 +166,59 @@ func orgMunicipalities(ctx context.Context, db querier, orgID string) ([]string,
 
 // SaveVenue creates the venue (when its ID is empty) or updates it.
 func (s *Store) SaveVenue(ctx context.Context, v *domain.Venue) error {
-	if v.MunicipalityID == "" {
-		return errors.New("a venue needs a municipality")
+	if err := ValidateVenue(v); err != nil {
+		return err
 	}
-	var lat, lon sql.NullFloat64
-	if v.HasCoordinates {
-		if v.Lat < -90 || v.Lat > 90 || v.Lon < -180 || v.Lon > 180 {
-			return errors.New("coordinates out of range")
-		}
-		lat, lon = sql.NullFloat64{Float64: v.Lat, Valid: true}, sql.NullFloat64{Float64: v.Lon, Valid: true}
-	}
-	args := []any{nullString(v.OrgID), v.Name, v.Street, v.PostalCode, v.City, v.MunicipalityID, lat, lon,
-		v.StepFree, v.HearingLoop, v.AccessibleToilet, v.AddressPublic, v.Directions.Marshal()}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		var prev any
-		if v.ID != "" {
-			old, err := scanVenue(tx.QueryRowContext(ctx, `SELECT `+venueColumns+` FROM venues WHERE id = $1`, v.ID))
-			if errors.Is(err, sql.ErrNoRows) {
-				return ErrNotFound
-			}
-			if err != nil {
-				return err
-			}
-			prev = old
-		}
-		if v.ID == "" {
-			v.ID = NewID()
-			if _, err := tx.ExecContext(ctx, `INSERT INTO venues (organisation_id, name, street, postal_code, city,
-				municipality_id, lat, lon, step_free, hearing_loop, accessible_toilet, address_public, directions, id)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, append(args, v.ID)...); err != nil {
-				return err
-			}
-		} else if err := execOne(ctx, tx, `UPDATE venues SET organisation_id = $1, name = $2, street = $3,
-			postal_code = $4, city = $5, municipality_id = $6, lat = $7, lon = $8, step_free = $9, hearing_loop = $10,
-			accessible_toilet = $11, address_public = $12, directions = $13 WHERE id = $14`, append(args, v.ID)...); err != nil {
-			return err
-		}
-		var err error
-		if prev == nil {
-			err = auditChange(ctx, tx, "venue", v.ID, v.OrgID, nil, v)
-		} else {
-			err = auditChange(ctx, tx, "venue", v.ID, v.OrgID, prev, *v)
-		}
-		if err != nil {
+		if err := saveVenueTx(ctx, tx, v); err != nil {
 			return err
 		}
 		return bumpDirectory(ctx, tx)
 	})
+}
+
+// ValidateVenue checks a venue before it is stored.
+func ValidateVenue(v *domain.Venue) error {
+	if v.MunicipalityID == "" {
+		return errors.New("a venue needs a municipality")
+	}
+	if v.HasCoordinates && (v.Lat < -90 || v.Lat > 90 || v.Lon < -180 || v.Lon > 180) {
+		return errors.New("coordinates out of range")
+	}
+	return nil
+}
+
+// saveVenueTx is SaveVenue inside tx, without the directory-version bump
+// (the caller bumps once per transaction). v must be valid.
+func saveVenueTx(ctx context.Context, tx *sql.Tx, v *domain.Venue) error {
+	var lat, lon sql.NullFloat64
+	if v.HasCoordinates {
+		lat, lon = sql.NullFloat64{Float64: v.Lat, Valid: true}, sql.NullFloat64{Float64: v.Lon, Valid: true}
+	}
+	args := []any{nullString(v.OrgID), v.Name, v.Street, v.PostalCode, v.City, v.MunicipalityID, lat, lon,
+		v.StepFree, v.HearingLoop, v.AccessibleToilet, v.AddressPublic, v.Directions.Marshal()}
+	if v.ID == "" {
+		v.ID = NewID()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO venues (organisation_id, name, street, postal_code, city,
+			municipality_id, lat, lon, step_free, hearing_loop, accessible_toilet, address_public, directions, id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, append(args, v.ID)...); err != nil {
+			return err
+		}
+		return auditChange(ctx, tx, "venue", v.ID, v.OrgID, nil, v)
+	}
+	prev, err := scanVenue(tx.QueryRowContext(ctx, `SELECT `+venueColumns+` FROM venues WHERE id = $1`, v.ID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if err := execOne(ctx, tx, `UPDATE venues SET organisation_id = $1, name = $2, street = $3,
+		postal_code = $4, city = $5, municipality_id = $6, lat = $7, lon = $8, step_free = $9, hearing_loop = $10,
+		accessible_toilet = $11, address_public = $12, directions = $13 WHERE id = $14`, append(args, v.ID)...); err != nil {
+		return err
+	}
+	return auditChange(ctx, tx, "venue", v.ID, v.OrgID, prev, *v)
 }
 
 const venueColumns = `id, COALESCE(organisation_id, ''), name, street, postal_code, city, municipality_id,

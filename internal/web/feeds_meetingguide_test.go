@@ -21,7 +21,8 @@ import (
 )
 
 // The Meeting Guide feed of the demo directory, served by the site: only open
-// meetings at public places, each linking to its group page.
+// meetings at public places or online with how to join, each linking to its
+// group page.
 func TestMeetingGuideFeed(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
@@ -48,6 +49,7 @@ func TestMeetingGuideFeed(t *testing.T) {
 		for _, m := range models {
 			intake[m.ID] = m.Intake
 		}
+		online := 0
 		for _, m := range ms {
 			slug, ok := strings.CutPrefix(m.URL, "https://fellesrom.test/gruppe/")
 			if !ok {
@@ -57,14 +59,25 @@ func TestMeetingGuideFeed(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", m.Slug, err)
 			}
-			if g.Join != domain.JoinJustCome || intake[g.ModelID] == domain.IntakeClosed || g.VenueID == "" {
-				t.Errorf("%s is in the feed but not an open meeting at a place", slug)
+			if g.Join != domain.JoinJustCome || intake[g.ModelID] == domain.IntakeClosed {
+				t.Errorf("%s is in the feed but not an open meeting", slug)
+			}
+			// A meeting is at a place, or online with how to join.
+			switch {
+			case g.VenueID != "":
+			case m.ConferenceURL != "" && m.ConferenceURL == g.OnlineURL, m.ConferencePhone != "" && m.ConferencePhone == g.OnlinePhone:
+				online++
+			default:
+				t.Errorf("%s is in the feed with neither a place nor a way to join online", slug)
 			}
 			page := httptest.NewRecorder()
 			h.ServeHTTP(page, httptest.NewRequest(http.MethodGet, "/gruppe/"+slug, nil))
 			if page.Code != http.StatusOK {
 				t.Errorf("group page of %s: %d", slug, page.Code)
 			}
+		}
+		if online == 0 {
+			t.Error("no online meeting in the feed; the demo has open telephone and video meetings")
 		}
 	})
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/fellesrom/fellesrom/internal/auth"
 	"github.com/fellesrom/fellesrom/internal/csvio"
+	"github.com/fellesrom/fellesrom/internal/store"
 )
 
 func init() { staffAreas = append(staffAreas, officeCSVRoutes) }
@@ -52,6 +53,28 @@ func (v *officeCSVView) ActionLabel(a csvio.Action) string { return "csvio.actio
 // Problem is the sentence of a problem of a row.
 func (v *officeCSVView) Problem(p csvio.Problem) Phrase {
 	return v.L(p.Message, "Value", p.Value, "Column", p.Column)
+}
+
+// failRow marks the plan's row of a failed import as rejected, with the
+// reason; false if the plan has no such row.
+func (v *officeCSVView) failRow(e *store.RowError) bool {
+	for i := range v.Plan.Rows {
+		r := &v.Plan.Rows[i]
+		if r.Line != e.Line {
+			continue
+		}
+		p := csvio.Problem{Message: "csvio.err_apply_failed"}
+		switch {
+		case e.Invalid:
+			p = csvio.Problem{Message: "csvio.err_apply_invalid", Value: e.Err.Error()}
+		case errors.Is(e, store.ErrNotFound):
+			p.Message = "csvio.err_apply_gone"
+		}
+		r.Action, r.Changed, r.NewVenue = csvio.Reject, nil, ""
+		r.Problems = append(r.Problems, p)
+		return true
+	}
+	return false
 }
 
 // MissingText lists the required columns the file lacks.
@@ -267,6 +290,16 @@ func (s *site) officeCSVPlan(w http.ResponseWriter, r *http.Request, lang string
 		res, err := csvio.Apply(officeCtx(r, me), s.store, v.Plan, want, me.User.ID)
 		if errors.Is(err, csvio.ErrPlanChanged) {
 			v.Changed = true
+			s.render(w, r, http.StatusConflict, "office_csv_plan", v)
+			return
+		}
+		var rowErr *store.RowError
+		if errors.As(err, &rowErr) && v.failRow(rowErr) {
+			// Nothing was written: the plan again, the row that failed
+			// marked with why. Importing again makes the plan anew.
+			if !rowErr.Invalid && !errors.Is(err, store.ErrNotFound) {
+				s.log.Warn("csv import", "line", rowErr.Line, "err", err)
+			}
 			s.render(w, r, http.StatusConflict, "office_csv_plan", v)
 			return
 		}

@@ -176,7 +176,7 @@ func officeActionID(action string) string {
 // has, as office.field.<Name>.
 var officeFieldNames = []string{"Slug", "Name", "Description", "ModelID", "OrgID", "Format", "Languages", "AgeGroup",
 	"Gender", "ForRelatives", "Status", "TakesNewMembers", "Capacity", "Join", "Schedule", "VenueID", "RoomID",
-	"MunicipalityID", "ThemeIDs", "VerifiedAt"}
+	"MunicipalityID", "ThemeIDs", "VerifiedAt", "OnlineURL", "OnlinePhone", "OnlineNotes"}
 
 // officeFieldName names a changed field in words, or as it is.
 func (v *officeView) officeFieldName(f string) Phrase {

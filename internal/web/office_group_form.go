@@ -29,7 +29,8 @@ type officeGroupFormView struct {
 
 var officeGroupFields = []string{"organisation", "name_nb", "name_en", "slug", "description_nb", "description_en", "model",
 	"themes", "format", "languages", "age_group", "gender", "for_relatives", "capacity", "join", "takes_new", "status",
-	"start_date", "start_time", "duration", "repeat", "rrule", "tz", "venue", "room", "municipality"}
+	"start_date", "start_time", "duration", "repeat", "rrule", "tz", "venue", "room", "municipality",
+	"online_url", "online_phone", "online_notes"}
 
 // Ways a group repeats, as the form offers them; each maps to a rule of
 // the RRULE subset that domain.ParseRule accepts, on the weekday of the
@@ -123,6 +124,33 @@ func officeGroupForm(v *officeView, g domain.Group) {
 	v.set("venue", g.VenueID)
 	v.set("room", g.RoomID)
 	v.set("municipality", g.MunicipalityID)
+	v.set("online_url", g.OnlineURL)
+	v.set("online_phone", g.OnlinePhone)
+	v.set("online_notes", g.OnlineNotes)
+}
+
+// officeOnline reads how to join online into g: checked here, field by
+// field, by the rules of store.ValidateGroup.
+func (v *officeView) officeOnline(g *domain.Group) {
+	g.OnlineURL = v.line("online_url", domain.MaxOnlineURL)
+	if g.OnlineURL != "" && v.Err("online_url") == nil && !domain.ValidOnlineURL(g.OnlineURL) {
+		v.fail("online_url", "office.err_online_url")
+	}
+	g.OnlinePhone = v.line("online_phone", 40)
+	if g.OnlinePhone != "" && v.Err("online_phone") == nil && !domain.ValidPhone(g.OnlinePhone) {
+		v.fail("online_phone", "office.err_online_phone")
+	}
+	g.OnlinePhone = domain.NormalisePhone(g.OnlinePhone)
+	g.OnlineNotes = v.line("online_notes", domain.MaxOnlineNotes)
+	if g.Join != domain.JoinJustCome {
+		return
+	}
+	switch {
+	case g.Format == domain.FormatVideo && g.OnlineURL == "" && v.Err("online_url") == nil:
+		v.fail("online_url", "office.err_online_url_missing")
+	case g.Format == domain.FormatTelephone && g.OnlinePhone == "" && g.OnlineNotes == "" && v.Err("online_phone") == nil:
+		v.fail("online_phone", "office.err_online_phone_missing")
+	}
 }
 
 // officeGroupOptions fills the selects, boxes and radio buttons.
@@ -461,6 +489,7 @@ func (s *site) officeGroupSave(w http.ResponseWriter, r *http.Request, lang stri
 	if (g.Format == domain.FormatInPerson || g.Format == domain.FormatHybrid) && g.VenueID == "" && g.MunicipalityID == "" {
 		v.fail("venue", "office.err_where")
 	}
+	v.officeOnline(&g)
 	if len(v.Errors) == 0 {
 		if err := store.ValidateGroup(&g); err != nil {
 			s.log.Warn("office: a group the form accepted is not valid", "err", err)
