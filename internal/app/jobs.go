@@ -23,7 +23,8 @@ type JobsConfig struct {
 // StartJobs starts the background jobs (the outbox's mail and SMS senders
 // and its purge, the retention clock, events' reminders and the deletion of
 // their sign-ups, the starters' follow-up reminders, the deletion of
-// answered room requests); each runs on one instance at a time,
+// answered room requests, the harvest of registered feeds); each runs on
+// one instance at a time,
 // under a lease in the database. The returned func waits until they have
 // stopped after ctx ends.
 func StartJobs(ctx context.Context, st *store.Store, c JobsConfig, logger *slog.Logger) (wait func(), err error) {
@@ -40,7 +41,7 @@ func StartJobs(ctx context.Context, st *store.Store, c JobsConfig, logger *slog.
 		return nil, err
 	}
 	list = append(list, retention, events, jobs.FollowUpJob(st, logger, jobs.FollowUpOptions{LinkBase: c.LinkBase}),
-		jobs.RoomsJob(st, logger, jobs.RoomsOptions{}))
+		jobs.RoomsJob(st, logger, jobs.RoomsOptions{}), jobs.HarvestJob(st, logger, jobs.HarvestOptions{}))
 	logger.Info("mail", "smtp", c.Mail.Describe(), "sms", c.SMS.Describe())
 	logger.Info("retention", "clock", c.Retention.String())
 	done := make(chan struct{})
