@@ -12,6 +12,7 @@ import (
 	"math"
 	"math/big"
 	"sort"
+	"testing"
 
 	"github.com/fellesrom/fellesrom/internal/report"
 )
@@ -177,4 +178,181 @@ func (p *published) recoverBounds() map[string]int {
 		}
 	}
 	return out
+}
+
+// node is a published scope in an attack, and the scopes (by key) it is
+// the sum of.
+type node struct {
+	key      string
+	scope    report.Scope
+	children []string
+}
+
+// attackTree publishes every figure of the tables for every month,
+// quarter and year of 2026 for every node, protected and (for the control)
+// with primary suppression only, tells the attacker every sum (categories
+// to the total, months to quarters to the year, children to their node),
+// and returns what the attacker recovers from each, by table.
+func attackTree(d *report.Data, tables []string, nodes []node) (got, naiveGot map[string]map[string]bool, hidden map[string]int) {
+	got, naiveGot, hidden = map[string]map[string]bool{}, map[string]map[string]bool{}, map[string]int{}
+	type figs struct{ prot, exact *report.Report }
+	reports := map[string]map[string]figs{}
+	for _, n := range nodes {
+		reports[n.key] = map[string]figs{}
+		for _, p := range allPeriods(2026) {
+			reports[n.key][p.String()] = figs{d.Figures(p, n.scope, true), d.Figures(p, n.scope, false)}
+		}
+	}
+	for _, table := range tables {
+		pub, naive := newPublished(), newPublished()
+		var cats []string
+		for _, n := range nodes {
+			for _, p := range allPeriods(2026) {
+				f := reports[n.key][p.String()]
+				tb, ex := f.prot.Table(table), f.exact.Table(table)
+				rows, exRows := tb.Rows, ex.Rows
+				if tb.Total != nil {
+					rows = append(append([]report.Row{}, rows...), *tb.Total)
+					exRows = append(append([]report.Row{}, exRows...), *ex.Total)
+				}
+				cats = cats[:0]
+				for i, row := range rows {
+					k := n.key + "|" + p.String() + "|" + row.Key
+					pub.cell(k, row.Now)
+					v := exRows[i].Now.Value
+					st := report.Shown
+					if v > 0 && v < report.MinShown {
+						st = report.Under5
+					}
+					naive.cell(k, report.Cell{Value: v, State: st})
+					cats = append(cats, row.Key)
+				}
+			}
+		}
+		additive := len(cats) > 0 && cats[len(cats)-1] == ""
+		for _, pb := range []*published{pub, naive} {
+			for _, n := range nodes {
+				for _, p := range allPeriods(2026) {
+					key := func(c string) string { return n.key + "|" + p.String() + "|" + c }
+					if additive && len(cats) > 1 {
+						var parts []string
+						for _, c := range cats[:len(cats)-1] {
+							parts = append(parts, key(c))
+						}
+						pb.sum(key(""), parts...)
+					}
+					for _, c := range cats {
+						var parts []string
+						switch p.Kind {
+						case report.Quarter:
+							for m := 3*p.N - 2; m <= 3*p.N; m++ {
+								parts = append(parts, n.key+"|"+report.Period{Kind: report.Month, Year: 2026, N: m}.String()+"|"+c)
+							}
+						case report.Year:
+							for q := 1; q <= 4; q++ {
+								parts = append(parts, n.key+"|"+report.Period{Kind: report.Quarter, Year: 2026, N: q}.String()+"|"+c)
+							}
+						}
+						if parts != nil {
+							pb.sum(key(c), parts...)
+						}
+						if len(n.children) > 0 {
+							parts = nil
+							for _, ch := range n.children {
+								parts = append(parts, ch+"|"+p.String()+"|"+c)
+							}
+							pb.sum(key(c), parts...)
+						}
+					}
+				}
+			}
+		}
+		got[table], naiveGot[table] = map[string]bool{}, map[string]bool{}
+		for k := range pub.recoverExact() {
+			got[table][k] = true
+		}
+		for k := range pub.recoverBounds() {
+			got[table][k] = true
+		}
+		for k := range naive.recoverExact() {
+			naiveGot[table][k] = true
+		}
+		for k := range naive.recoverBounds() {
+			naiveGot[table][k] = true
+		}
+		hidden[table] = len(pub.unknown)
+	}
+	return got, naiveGot, hidden
+}
+
+// geoNodes are the municipalities of the test history, their counties and
+// the nation, each the sum of the ones under it.
+func geoNodes() []node {
+	var nodes []node
+	byCounty := map[string][]string{}
+	for _, m := range testMunis {
+		nodes = append(nodes, node{key: "m" + m.ID, scope: report.Scope{Kind: report.Municipality, ID: m.ID}})
+		byCounty[m.CountyID] = append(byCounty[m.CountyID], "m"+m.ID)
+	}
+	var cs []string
+	for _, c := range counties {
+		nodes = append(nodes, node{key: "c" + c, scope: report.Scope{Kind: report.County, ID: c}, children: byCounty[c]})
+		cs = append(cs, "c"+c)
+	}
+	return append(nodes, node{key: "NO", scope: report.Scope{Kind: report.National}, children: cs})
+}
+
+// The attack across the geography (issue 7, item 2): every figure of every
+// municipality, county and the nation is published, and the attacker adds
+// a county's other municipalities and subtracts them from its total. With
+// municipalities protected on their own, Akershus's total less Bærum gives
+// Asker (and Troms less Tromsø gives Kvæfjord); now nothing is recovered.
+func TestFiguresResistGeographyDifferencing(t *testing.T) {
+	tables := []string{"enquiries.channel", "enquiries.theme", "groups.started.model", "meetings.attendance", "events.reached"}
+	for seed := uint64(1); seed <= 4; seed++ {
+		h := makeHistory(seed)
+		got, naive, hidden := attackTree(h.data.WithCounts(makeCounts(seed)), tables, geoNodes())
+		for _, table := range tables {
+			if len(got[table]) > 0 {
+				t.Errorf("seed %d %s: recovered %v (of %d hidden)", seed, table, keys(got[table]), hidden[table])
+			}
+			if seed == 1 && table == "enquiries.channel" && len(naive[table]) == 0 {
+				t.Errorf("the attacker recovers nothing even from primary suppression alone")
+			}
+		}
+	}
+}
+
+func keys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// The same attack on the organisation tree: a district's figures less
+// those of all but one of its houses give the last one. Region Nord is
+// its own (nothing here) and its two houses'.
+func TestFiguresResistDistrictDifferencing(t *testing.T) {
+	tables := []string{"enquiries.channel", "enquiries.theme", "meetings.attendance"}
+	nodes := []node{
+		{key: "hnord", scope: report.Scope{Kind: report.House, ID: "region-nord"}},
+		{key: "htromso", scope: report.Scope{Kind: report.House, ID: "huset-tromso"}},
+		{key: "hkvaefjord", scope: report.Scope{Kind: report.House, ID: "huset-kvaefjord"}},
+		{key: "dnord", scope: report.Scope{Kind: report.District, ID: "region-nord"}, children: []string{"hnord", "htromso", "hkvaefjord"}},
+	}
+	for seed := uint64(1); seed <= 4; seed++ {
+		h := makeHistory(seed)
+		got, naive, hidden := attackTree(h.data.WithCounts(makeCounts(seed)), tables, nodes)
+		for _, table := range tables {
+			if len(got[table]) > 0 {
+				t.Errorf("seed %d %s: recovered %v (of %d hidden)", seed, table, keys(got[table]), hidden[table])
+			}
+			if seed == 1 && table == "enquiries.channel" && len(naive[table]) == 0 {
+				t.Errorf("the attacker recovers nothing even from primary suppression alone")
+			}
+		}
+	}
 }

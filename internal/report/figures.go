@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,14 +34,17 @@ type Data struct {
 	Groups         []store.ReportGroup
 	Orgs           []store.ReportOrg
 	Municipalities []store.ReportMunicipality
+	Counts         []store.ReportCount // the activity figures' rows (CountMeasures)
 
-	themes   []string            // every theme slug in the rows
-	byMonth  map[string][]int    // enquiries by month
-	children map[string][]string // organisation tree
+	themes   []string                    // every theme slug in the rows
+	byMonth  map[string][]int            // enquiries by month
+	counts   map[string]map[string][]int // Counts by measure and month
+	muniOf   map[string]string           // county by municipality
+	children map[string][]string         // organisation tree
 	counties []string
 
 	mu    sync.Mutex
-	cache map[string][][][]State // protected families, by measure, year and level
+	cache map[string]map[Scope][][]State // protected families, by measure, year and level
 }
 
 // Load reads the data of reports from the store.
@@ -59,6 +63,9 @@ func Load(ctx context.Context, s *store.Store) (*Data, error) {
 	if d.Municipalities, err = s.ReportMunicipalities(ctx); err != nil {
 		return nil, err
 	}
+	if d.Counts, err = s.ReportCounts(ctx, time.Now()); err != nil {
+		return nil, err
+	}
 	d.prepare()
 	return &d, nil
 }
@@ -66,6 +73,13 @@ func Load(ctx context.Context, s *store.Store) (*Data, error) {
 // NewData makes Data from rows (for tests and tools).
 func NewData(e []store.ReportEnquiry, g []store.ReportGroup, o []store.ReportOrg, m []store.ReportMunicipality) *Data {
 	d := &Data{Enquiries: e, Groups: g, Orgs: o, Municipalities: m}
+	d.prepare()
+	return d
+}
+
+// WithCounts sets the rows of the activity figures (for tests and tools).
+func (d *Data) WithCounts(c []store.ReportCount) *Data {
+	d.Counts = c
 	d.prepare()
 	return d
 }
@@ -93,12 +107,21 @@ func (d *Data) prepare() {
 			d.children[o.ParentID] = append(d.children[o.ParentID], o.ID)
 		}
 	}
+	d.counts = map[string]map[string][]int{}
+	for i, c := range d.Counts {
+		if d.counts[c.Measure] == nil {
+			d.counts[c.Measure] = map[string][]int{}
+		}
+		d.counts[c.Measure][c.Month] = append(d.counts[c.Measure][c.Month], i)
+	}
 	cs := map[string]bool{}
+	d.muniOf = map[string]string{}
 	for _, m := range d.Municipalities {
 		cs[m.CountyID] = true
+		d.muniOf[m.ID] = m.CountyID
 	}
 	d.counties = append(sortedKeys(cs), "") // "": no county (a group meeting by phone or video)
-	d.cache = map[string][][][]State{}
+	d.cache = map[string]map[Scope][][]State{}
 }
 
 func sortedKeys(m map[string]bool) []string {
@@ -158,7 +181,13 @@ type Row struct {
 // Table is the counts of one measure by one category; Total (if the
 // categories add up) is their sum.
 type Table struct {
-	ID    string
+	ID string
+	// Dim is the vocabulary of the rows' keys: channel, referral, outcome,
+	// theme (a theme's slug), model (a group model's slug), format,
+	// course_kind, event_kind, outreach_kind or room_use. Pages name a key
+	// by the catalogue's "report.key.<Dim>.<key>" (themes and models by
+	// their names).
+	Dim   string
 	Rows  []Row
 	Total *Row
 }
@@ -203,10 +232,24 @@ func (r *Report) Table(id string) *Table {
 // measure is one table: counts by category of what lies in a scope in a period.
 type measure struct {
 	id       string
+	dim      string // the vocabulary of cats (see Table.Dim)
 	cats     []string
 	additive bool // the categories add up to the total
 	overTime bool // months add up to quarters, quarters to the year
-	count    func(p Period, cat string, in func(org, muni, county string) bool) int
+	// each calls fn with every row of the category cat ("" all) in the
+	// period and the number it counts.
+	each func(p Period, cat string, fn func(org, muni, county string, n int))
+}
+
+// count is the measure's count of cat in a period and what in says.
+func (m measure) count(p Period, cat string, in func(org, muni, county string) bool) int {
+	n := 0
+	m.each(p, cat, func(org, muni, county string, k int) {
+		if in(org, muni, county) {
+			n += k
+		}
+	})
+	return n
 }
 
 // Outcomes of enquiries, in the order reports show them.
@@ -217,31 +260,29 @@ var Outcomes = []string{store.OutcomeWaiting, store.OutcomePlaced, store.Outcome
 var GroupFormats = []string{"in_person", "telephone", "video", "hybrid"}
 
 func (d *Data) measures() []measure {
-	enq := func(id string, cats []string, additive bool, match func(e store.ReportEnquiry, cat string) bool) measure {
-		return measure{id: id, cats: cats, additive: additive, overTime: true,
-			count: func(p Period, cat string, in func(org, muni, county string) bool) int {
-				n := 0
+	enq := func(id, dim string, cats []string, additive bool, match func(e store.ReportEnquiry, cat string) bool) measure {
+		return measure{id: id, dim: dim, cats: cats, additive: additive, overTime: true,
+			each: func(p Period, cat string, fn func(org, muni, county string, n int)) {
 				for _, m := range p.Months() {
 					for _, i := range d.byMonth[m] {
-						if e := d.Enquiries[i]; in(e.OrgID, e.MunicipalityID, e.CountyID) && match(e, cat) {
-							n++
+						if e := d.Enquiries[i]; match(e, cat) {
+							fn(e.OrgID, e.MunicipalityID, e.CountyID, 1)
 						}
 					}
 				}
-				return n
 			}}
 	}
 	ms := []measure{
-		enq("enquiries.channel", store.EnquiryChannels, true, func(e store.ReportEnquiry, c string) bool {
+		enq("enquiries.channel", "channel", store.EnquiryChannels, true, func(e store.ReportEnquiry, c string) bool {
 			return c == "" || e.Channel == c
 		}),
-		enq("enquiries.referral", store.ReferralKinds, true, func(e store.ReportEnquiry, c string) bool {
+		enq("enquiries.referral", "referral", store.ReferralKinds, true, func(e store.ReportEnquiry, c string) bool {
 			return e.Channel == "referral" && (c == "" || e.ReferralKind == c)
 		}),
-		enq("enquiries.theme", d.themes, false, func(e store.ReportEnquiry, c string) bool {
+		enq("enquiries.theme", "theme", d.themes, false, func(e store.ReportEnquiry, c string) bool {
 			return slices.Contains(e.Themes, c)
 		}),
-		enq("enquiries.outcome", Outcomes, true, func(e store.ReportEnquiry, c string) bool {
+		enq("enquiries.outcome", "outcome", Outcomes, true, func(e store.ReportEnquiry, c string) bool {
 			return c == "" || e.Outcome == c
 		}),
 	}
@@ -268,22 +309,32 @@ func (d *Data) measures() []measure {
 		{"running", false, running},
 		{"paused", false, func(g store.ReportGroup, from, to time.Time) bool { return changedTo(g, "paused", from, to) }},
 		{"ended", true, func(g store.ReportGroup, from, to time.Time) bool { return changedTo(g, "ended", from, to) }},
+		{"reformed", true, reformed},
 	}
 	for _, ev := range events {
 		for _, dim := range dims {
-			ms = append(ms, measure{id: "groups." + ev.name + "." + dim.name, cats: dim.cats, additive: dim.additive,
+			ms = append(ms, measure{id: "groups." + ev.name + "." + dim.name, dim: dim.name, cats: dim.cats, additive: dim.additive,
 				overTime: ev.overTime,
-				count: func(p Period, cat string, in func(org, muni, county string) bool) int {
-					n := 0
+				each: func(p Period, cat string, fn func(org, muni, county string, n int)) {
 					for _, g := range d.Groups {
-						if in(g.OrgID, g.MunicipalityID, g.CountyID) && (cat == "" || dim.has(g, cat)) &&
-							ev.did(g, p.Start(), p.End()) {
-							n++
+						if (cat == "" || dim.has(g, cat)) && ev.did(g, p.Start(), p.End()) {
+							fn(g.OrgID, g.MunicipalityID, g.CountyID, 1)
 						}
 					}
-					return n
 				}})
 		}
+	}
+	for _, cm := range CountMeasures {
+		ms = append(ms, measure{id: cm.ID, dim: cm.Dim, cats: cm.Categories, additive: true, overTime: true,
+			each: func(p Period, cat string, fn func(org, muni, county string, n int)) {
+				for _, m := range p.Months() {
+					for _, i := range d.counts[cm.ID][m] {
+						if c := d.Counts[i]; cat == "" || c.Category == cat {
+							fn(c.OrgID, c.MunicipalityID, c.CountyID, c.N)
+						}
+					}
+				}
+			}})
 	}
 	return ms
 }
@@ -311,6 +362,17 @@ func running(g store.ReportGroup, from, to time.Time) bool {
 	return st == "running"
 }
 
+// reformed: a new round of the group (a closed group taking in new
+// members) began in [from, to).
+func reformed(g store.ReportGroup, from, to time.Time) bool {
+	for _, at := range g.Reformed {
+		if !at.Before(from) && at.Before(to) {
+			return true
+		}
+	}
+	return false
+}
+
 func changedTo(g store.ReportGroup, status string, from, to time.Time) bool {
 	for _, h := range g.History {
 		if h.Status == status && !h.At.Before(from) && h.At.Before(to) {
@@ -327,7 +389,7 @@ func (d *Data) Figures(p Period, sc Scope, protect bool) *Report {
 	r := &Report{Period: p, Prev: p.Prev(), Scope: sc, Protected: protect}
 	in := d.inFunc(sc)
 	for _, m := range d.measures() {
-		t := Table{ID: m.id}
+		t := Table{ID: m.id, Dim: m.dim}
 		cells := func(cat string) Row {
 			row := Row{Key: cat, Now: Cell{m.count(p, cat, in), Shown}, Prev: Cell{m.count(r.Prev, cat, in), Shown}}
 			if protect {
@@ -382,77 +444,274 @@ func (d *Data) median(p Period, in func(org, muni, county string) bool, protect 
 }
 
 // state is the protected state of a measure's cell (cat "" is the total).
-// Counties and the nation are protected together (a county is a part of
-// the nation); a house, a district and a municipality on their own. Each
-// is protected a calendar year at a time (months, quarters, year).
+// Municipalities, counties and the nation are protected together, as one
+// family (a county is the sum of its municipalities, the nation of its
+// counties), so that no cell of one can be worked out from the others;
+// houses and districts likewise together (see protectOrgs). Each is
+// protected a calendar year at a time (months, quarters, year).
 func (d *Data) state(m measure, p Period, sc Scope, cat string) State {
-	var units []Scope
-	parent := false
-	u := 0
-	switch sc.Kind {
-	case County, National:
-		for _, c := range d.counties {
-			units = append(units, Scope{County, c})
-		}
-		units = append(units, Scope{National, ""})
-		parent = true
-		u = len(units) - 1
-		if sc.Kind == County {
-			u = slices.Index(d.counties, sc.ID)
-			if u < 0 {
-				return Hidden // not a county: nothing of it is published
-			}
-		}
-	default:
-		units = []Scope{sc}
-	}
-	key := m.id + "|" + string(sc.Kind) + "|" + sc.ID + "|" + Period{Year, p.Year, 0}.String()
-	if parent {
-		key = m.id + "|geo|" + Period{Year, p.Year, 0}.String()
+	year := Period{Year, p.Year, 0}.String()
+	geo := sc.Kind == Municipality || sc.Kind == County || sc.Kind == National
+	key := m.id + "|orgs|" + year
+	if geo {
+		key = m.id + "|geo|" + year
 	}
 	d.mu.Lock()
-	st, ok := d.cache[key]
+	fam, ok := d.cache[key]
 	d.mu.Unlock()
 	if !ok {
-		st = d.protectFamily(m, p.Year, units, parent)
+		if geo {
+			fam = d.protectGeo(m, p.Year)
+		} else {
+			fam = d.protectOrgs(m, p.Year)
+		}
 		d.mu.Lock()
-		d.cache[key] = st
+		d.cache[key] = fam
 		d.mu.Unlock()
+	}
+	st, ok := fam[sc]
+	if !ok {
+		if _, known := d.muniOf[sc.ID]; sc.Kind == Municipality && known {
+			return Shown // nothing of the measure in the year: every count is 0
+		}
+		if sc.Kind == House || sc.Kind == District {
+			// Not in the tree: counted on its own.
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			k := key + "|" + string(sc.Kind) + "|" + sc.ID
+			if d.cache[k] == nil {
+				d.cache[k] = map[Scope][][]State{sc: d.protectUnit(m, p.Year, sc)}
+			}
+			st = d.cache[k][sc]
+		} else {
+			return Hidden // not a municipality or county: nothing of it is published
+		}
 	}
 	j := len(m.cats)
 	if cat != "" {
 		j = slices.Index(m.cats, cat)
 	}
-	return st[u][familyIndex(p)][j]
+	return st[familyIndex(p)][j]
 }
 
-// protectFamily protects a measure's year: cells by unit, period of the
-// year family, and category (the last one the total, if additive); with
-// parent, the last unit is the sum of the others.
-func (d *Data) protectFamily(m measure, year int, units []Scope, parent bool) [][][]State {
+// geoUnit is a municipality in the geography family: the municipality ""
+// of a county "" holds what has no municipality.
+type geoUnit struct{ muni, county string }
+
+// protectGeo protects a measure's year across the geography: every
+// municipality with something to count in the year (the others are 0
+// throughout, and shown), every county and the nation.
+func (d *Data) protectGeo(m measure, year int) map[Scope][][]State {
+	seen := map[geoUnit]bool{}
+	for _, cat := range append([]string{""}, m.cats...) {
+		m.each(Period{Year, year, 0}, cat, func(_, muni, county string, _ int) { seen[geoUnit{muni, county}] = true })
+	}
+	munis := make([]geoUnit, 0, len(seen))
+	for u := range seen {
+		munis = append(munis, u)
+	}
+	slices.SortFunc(munis, func(a, b geoUnit) int { return strings.Compare(a.county+"|"+a.muni, b.county+"|"+b.muni) })
+	counties := slices.Clone(d.counties)
+	for _, u := range munis {
+		if !slices.Contains(counties, u.county) {
+			counties = append(counties, u.county)
+		}
+	}
 	fam := yearFamily(year)
 	nc := len(m.cats)
 	if m.additive {
 		nc++
 	}
-	idx := func(u, i, j int) int { return (u*len(fam)+i)*nc + j }
-	var p Problem
-	p.Values = make([]int, len(units)*len(fam)*nc)
-	for u, sc := range units {
-		in := d.inFunc(sc)
-		for i, per := range fam {
-			for j := range nc {
-				cat := ""
-				if j < len(m.cats) {
-					cat = m.cats[j]
-				}
-				p.Values[idx(u, i, j)] = m.count(per, cat, in)
+	// Every unit's counts: municipalities, then counties, then the nation.
+	nm, nco := len(munis), len(counties)
+	vals := make([][]int, nm+nco+1)
+	for u := range vals {
+		vals[u] = make([]int, len(fam)*nc)
+	}
+	unitOf := map[geoUnit]int{}
+	for i, u := range munis {
+		unitOf[u] = i
+	}
+	countyOf := map[string]int{}
+	for i, c := range counties {
+		countyOf[c] = nm + i
+	}
+	for i, per := range fam {
+		for j := range nc {
+			cat := ""
+			if j < len(m.cats) {
+				cat = m.cats[j]
+			}
+			m.each(per, cat, func(_, muni, county string, n int) {
+				vals[unitOf[geoUnit{muni, county}]][i*nc+j] += n
+				vals[countyOf[county]][i*nc+j] += n
+				vals[nm+nco][i*nc+j] += n
+			})
+		}
+	}
+	out := map[Scope][][]State{}
+	byPeriod := func(flat []State) [][]State {
+		st := make([][]State, len(fam))
+		for i := range fam {
+			st[i] = flat[i*nc : (i+1)*nc]
+		}
+		return st
+	}
+	// One family: a county is the sum of its municipalities, the nation
+	// of its counties.
+	children := make([][]int, len(vals))
+	for i, u := range munis {
+		children[countyOf[u.county]] = append(children[countyOf[u.county]], i)
+	}
+	for i := range nco {
+		children[nm+nco] = append(children[nm+nco], nm+i)
+	}
+	st := d.protectValues(m, nc, vals, children, nil)
+	for i, u := range munis {
+		if u.muni != "" {
+			out[Scope{Municipality, u.muni}] = byPeriod(st[i])
+		}
+	}
+	for i, c := range counties {
+		out[Scope{County, c}] = byPeriod(st[nm+i])
+	}
+	out[Scope{National, ""}] = byPeriod(st[nm+nco])
+	return out
+}
+
+// protectOrgs protects a measure's year across the organisation tree:
+// each organisation's own figures (a house) and, for one with others
+// under it, the district (its own and those of the districts and houses
+// under it, the sum of them), all together, so that no house can be worked
+// out from its district and the other houses.
+func (d *Data) protectOrgs(m measure, year int) map[Scope][][]State {
+	fam := yearFamily(year)
+	nc := len(m.cats)
+	if m.additive {
+		nc++
+	}
+	parent := map[string]string{}
+	for _, o := range d.Orgs {
+		parent[o.ID] = o.ParentID
+	}
+	var units []Scope
+	unit := map[Scope]int{}
+	for _, o := range d.Orgs {
+		unit[Scope{House, o.ID}] = len(units)
+		units = append(units, Scope{House, o.ID})
+		if len(d.children[o.ID]) > 0 {
+			unit[Scope{District, o.ID}] = len(units)
+			units = append(units, Scope{District, o.ID})
+		}
+	}
+	// top is what an organisation adds to its parent's district: its
+	// district if it has one, else itself.
+	top := func(id string) int {
+		if u, ok := unit[Scope{District, id}]; ok {
+			return u
+		}
+		return unit[Scope{House, id}]
+	}
+	children := make([][]int, len(units))
+	for _, o := range d.Orgs {
+		if u, ok := unit[Scope{District, o.ID}]; ok {
+			children[u] = append(children[u], unit[Scope{House, o.ID}])
+			for _, c := range d.children[o.ID] {
+				children[u] = append(children[u], top(c))
 			}
 		}
 	}
-	for u := range units {
+	vals := make([][]int, len(units))
+	for u := range vals {
+		vals[u] = make([]int, len(fam)*nc)
+	}
+	for i, per := range fam {
+		for j := range nc {
+			cat := ""
+			if j < len(m.cats) {
+				cat = m.cats[j]
+			}
+			m.each(per, cat, func(org, _, _ string, n int) {
+				u, ok := unit[Scope{House, org}]
+				if !ok {
+					return
+				}
+				vals[u][i*nc+j] += n
+				seen := map[string]bool{}
+				for id := org; id != "" && !seen[id]; id = parent[id] {
+					seen[id] = true
+					if du, ok := unit[Scope{District, id}]; ok {
+						vals[du][i*nc+j] += n
+					}
+				}
+			})
+		}
+	}
+	st := d.protectValues(m, nc, vals, children, nil)
+	out := map[Scope][][]State{}
+	for u, sc := range units {
+		per := make([][]State, len(fam))
 		for i := range fam {
-			if m.additive {
+			per[i] = st[u][i*nc : (i+1)*nc]
+		}
+		out[sc] = per
+		if _, ok := unit[Scope{District, sc.ID}]; sc.Kind == House && !ok {
+			out[Scope{District, sc.ID}] = per // a district of one: the house
+		}
+	}
+	return out
+}
+
+// protectUnit protects a measure's year for one unit counted on its own.
+func (d *Data) protectUnit(m measure, year int, sc Scope) [][]State {
+	fam := yearFamily(year)
+	nc := len(m.cats)
+	if m.additive {
+		nc++
+	}
+	in := d.inFunc(sc)
+	vals := make([]int, len(fam)*nc)
+	for i, per := range fam {
+		for j := range nc {
+			cat := ""
+			if j < len(m.cats) {
+				cat = m.cats[j]
+			}
+			vals[i*nc+j] = m.count(per, cat, in)
+		}
+	}
+	flat := d.protectValues(m, nc, [][]int{vals}, [][]int{nil}, nil)[0]
+	st := make([][]State, len(fam))
+	for i := range fam {
+		st[i] = flat[i*nc : (i+1)*nc]
+	}
+	return st
+}
+
+// protectValues protects a measure's year for units: vals[u] are a unit's
+// cells by period of the year family and category (i*nc+j; the last
+// category the total, if additive); a unit with children is the sum of
+// them; fixed gives the states of units already decided. It returns the
+// states in the same shape.
+func (d *Data) protectValues(m measure, nc int, vals [][]int, children [][]int, fixed map[int][]State) [][]State {
+	nf := len(yearFamily(0))
+	idx := func(u, i, j int) int { return (u*nf+i)*nc + j }
+	var p Problem
+	p.Values = make([]int, len(vals)*nf*nc)
+	for u := range vals {
+		copy(p.Values[idx(u, 0, 0):], vals[u])
+	}
+	if len(fixed) > 0 {
+		p.Fixed = map[int]State{}
+		for u, st := range fixed {
+			for c, s := range st {
+				p.Fixed[idx(u, 0, 0)+c] = s
+			}
+		}
+	}
+	for u := range vals {
+		for i := range nf {
+			if m.additive && len(m.cats) > 0 {
 				s := Sum{Whole: idx(u, i, nc-1)}
 				for j := range len(m.cats) {
 					s.Parts = append(s.Parts, idx(u, i, j))
@@ -470,34 +729,33 @@ func (d *Data) protectFamily(m measure, year int, units []Scope, parent bool) []
 					Parts: []int{idx(u, 12, j), idx(u, 13, j), idx(u, 14, j), idx(u, 15, j)}})
 			}
 		}
-	}
-	if parent {
-		top := len(units) - 1
-		for i := range fam {
-			for j := range nc {
-				s := Sum{Whole: idx(top, i, j)}
-				for u := range top {
-					s.Parts = append(s.Parts, idx(u, i, j))
+		if len(children[u]) > 0 {
+			for i := range nf {
+				for j := range nc {
+					s := Sum{Whole: idx(u, i, j)}
+					for _, c := range children[u] {
+						s.Parts = append(s.Parts, idx(c, i, j))
+					}
+					p.Sums = append(p.Sums, s)
 				}
-				p.Sums = append(p.Sums, s)
 			}
 		}
 	}
 	flat := Protect(p)
-	out := make([][][]State, len(units))
-	for u := range units {
-		out[u] = make([][]State, len(fam))
-		for i := range fam {
-			out[u][i] = flat[idx(u, i, 0) : idx(u, i, 0)+nc]
-		}
+	out := make([][]State, len(vals))
+	for u := range vals {
+		out[u] = flat[idx(u, 0, 0) : idx(u, 0, 0)+nf*nc]
 	}
 	return out
 }
 
 // coverage fills the coverage of a year: every municipality of the scope
 // with its enquiries and running groups (and a row "" for groups with no
-// municipality), protected with the scope's totals as published in the
-// tables enquiries.channel and groups.running.format.
+// municipality). For a municipality, a county and the nation these are
+// the cells of the geography family (the totals of the tables
+// enquiries.channel and groups.running.format of each municipality), in
+// the same states; for a house or a district, protected with the scope's
+// totals as published in those tables.
 func (d *Data) coverage(r *Report, in func(org, muni, county string) bool, protect bool) {
 	months := r.Period.Months()
 	from, to := r.Period.Start(), r.Period.End()
@@ -530,7 +788,27 @@ func (d *Data) coverage(r *Report, in func(org, muni, county string) bool, prote
 	if grp[""] > 0 {
 		rows = append(rows, CoverageRow{Groups: Cell{grp[""], Shown}})
 	}
-	if protect {
+	if geo := r.Scope.Kind == Municipality || r.Scope.Kind == County || r.Scope.Kind == National; protect && geo {
+		// A municipality's year is published in the tables too: its cells
+		// are those of the geography family, in the same states.
+		var enqM, grpM measure
+		for _, m := range d.measures() {
+			switch m.id {
+			case "enquiries.channel":
+				enqM = m
+			case "groups.running.format":
+				grpM = m
+			}
+		}
+		for i := range rows {
+			sc := Scope{Municipality, rows[i].MunicipalityID}
+			if sc.ID == "" {
+				sc = Scope{County, ""}
+			}
+			rows[i].Enquiries.State = d.state(enqM, r.Period, sc, "")
+			rows[i].Groups.State = d.state(grpM, r.Period, sc, "")
+		}
+	} else if protect {
 		// Cells: per row enquiries, groups; then the two totals.
 		n := len(rows)
 		p := Problem{Values: make([]int, 2*n+2), Fixed: map[int]State{}}
@@ -568,4 +846,23 @@ func (d *Data) coverage(r *Report, in func(org, muni, county string) bool, prote
 		}
 	}
 	r.Coverage = rows
+}
+
+// Warm works out the protection of every table in the years given, for the
+// geography and for the organisations, so that figures of those years are
+// then only counted (a national year of 357 municipalities takes seconds to
+// protect, a page must not).
+func (d *Data) Warm(years ...int) {
+	for _, y := range years {
+		p := Period{Year, y, 0}
+		for _, m := range d.measures() {
+			if len(m.cats) == 0 {
+				continue
+			}
+			d.state(m, p, Scope{Kind: National}, m.cats[0])
+			if len(d.Orgs) > 0 {
+				d.state(m, p, Scope{Kind: District, ID: d.Orgs[0].ID}, m.cats[0])
+			}
+		}
+	}
 }

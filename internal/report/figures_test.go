@@ -3,6 +3,7 @@ package report_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -436,5 +437,56 @@ func TestParsePeriod(t *testing.T) {
 	}
 	if p := (report.Period{Kind: report.Month, Year: 2026, N: 1}).Prev(); p.String() != "2025-12" {
 		t.Errorf("prev of 2026-01: %v", p)
+	}
+}
+
+// Warming a year works out the same protection as a request would: the
+// figures of a warmed Data equal those of a cold one.
+func TestWarmGivesTheSameFigures(t *testing.T) {
+	cold, warm := makeHistory(7).data, makeHistory(7).data
+	warm.Warm(2026, 2025)
+	for _, sc := range []report.Scope{{Kind: report.National}, {Kind: report.County, ID: "55"}, {Kind: report.Municipality, ID: "5636"},
+		{Kind: report.Municipality, ID: "0301"}} {
+		for _, p := range []report.Period{{Kind: report.Year, Year: 2025}, {Kind: report.Quarter, Year: 2026, N: 2},
+			{Kind: report.Month, Year: 2025, N: 3}} {
+			a, b := cold.Figures(p, sc, true), warm.Figures(p, sc, true)
+			if !reflect.DeepEqual(a.Tables, b.Tables) {
+				t.Errorf("%v %v: warmed figures differ from cold ones", sc, p)
+			}
+		}
+	}
+}
+
+// A group re-formed (a new round of a closed group) counts once in the
+// period its round began, however many rounds began in it.
+func TestGroupsReformed(t *testing.T) {
+	at := func(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 10, 0, 0, 0, time.UTC) }
+	groups := []store.ReportGroup{
+		{ID: "a", OrgID: "o", MunicipalityID: "0301", CountyID: "03", Model: "lukket", Format: "in_person",
+			History:  []store.ReportStatus{{Status: "running", At: at(2024, 1, 1)}},
+			Reformed: []time.Time{at(2025, 3, 2), at(2025, 3, 20), at(2025, 9, 1)}},
+		{ID: "b", OrgID: "o", MunicipalityID: "0301", CountyID: "03", Model: "lukket", Format: "video",
+			History:  []store.ReportStatus{{Status: "running", At: at(2024, 1, 1)}},
+			Reformed: []time.Time{at(2025, 3, 31)}},
+		{ID: "c", OrgID: "o", MunicipalityID: "0301", CountyID: "03", Model: "lukket", Format: "video",
+			History: []store.ReportStatus{{Status: "running", At: at(2024, 1, 1)}}},
+	}
+	d := report.NewData(nil, groups, []store.ReportOrg{{ID: "o", Kind: "house"}}, testMunis)
+	for _, tc := range []struct {
+		p               report.Period
+		total, inPerson int
+	}{
+		{report.Period{Kind: report.Month, Year: 2025, N: 3}, 2, 1},
+		{report.Period{Kind: report.Month, Year: 2025, N: 4}, 0, 0},
+		{report.Period{Kind: report.Quarter, Year: 2025, N: 3}, 1, 1},
+		{report.Period{Kind: report.Year, Year: 2025}, 2, 1},
+	} {
+		tab := d.Figures(tc.p, report.Scope{Kind: report.House, ID: "o"}, false).Table("groups.reformed.format")
+		if tab == nil {
+			t.Fatal("no table groups.reformed.format")
+		}
+		if tab.Total.Now.Value != tc.total || tab.Rows[0].Key != "in_person" || tab.Rows[0].Now.Value != tc.inPerson {
+			t.Errorf("%v: total %d, in person %d; want %d, %d", tc.p, tab.Total.Now.Value, tab.Rows[0].Now.Value, tc.total, tc.inPerson)
+		}
 	}
 }

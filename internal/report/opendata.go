@@ -19,8 +19,8 @@ type OpenDataRow struct {
 
 // OpenData is the national open data: every complete calendar year before
 // now's, by county and theme, with the same protection as every figure
-// (the counties and the nation are protected together, and with the
-// months and quarters of the year, exactly as Figures shows them).
+// (the municipalities, counties and the nation are protected together,
+// with the months and quarters of the year, exactly as Figures shows them).
 func (d *Data) OpenData(now time.Time) []OpenDataRow {
 	years := map[int]bool{}
 	for _, e := range d.Enquiries {

@@ -44,10 +44,26 @@ type Problem struct {
 	// Fixed, if set, gives cells already published elsewhere (Shown or
 	// Hidden there): they keep that state and are never hidden here.
 	Fixed map[int]State
+
+	cells    [][]int // each sum's cells, whole first (set by Protect)
+	cellSums [][]int // each cell's sums (set by Protect)
+}
+
+// sumCells are the cells of the k-th sum, whole first.
+func (p *Problem) sumCells(k int) []int {
+	if p.cells != nil {
+		return p.cells[k]
+	}
+	return sumCells(p.Sums[k])
 }
 
 // Protect returns the state of every cell of p.
 func Protect(p Problem) []State {
+	p.cells = make([][]int, len(p.Sums))
+	for k, sum := range p.Sums {
+		p.cells[k] = sumCells(sum)
+	}
+	p.cellSums = cellSums(p)
 	st := make([]State, len(p.Values))
 	for i, v := range p.Values {
 		if v > 0 && v < MinShown {
@@ -61,8 +77,8 @@ func Protect(p Problem) []State {
 		// A sum with exactly one hidden cell gives it away: hide the
 		// smallest other cell of it.
 		changed := false
-		for _, sum := range p.Sums {
-			cells := sumCells(sum)
+		for k := range p.Sums {
+			cells := p.sumCells(k)
 			n := 0
 			for _, c := range cells {
 				if st[c] != Shown {
@@ -76,27 +92,35 @@ func Protect(p Problem) []State {
 		if changed {
 			continue
 		}
-		// Across sums: a cell that bounds or linear algebra pin down.
-		c := recoverableBounds(p, st)
-		if c >= 0 {
+		// Across sums: the cells that bounds or linear algebra pin down,
+		// all of them at once (each is protected below; some may need no
+		// more once others are, which costs a little more suppression but
+		// saves a search per cell in large families).
+		cs := boundsPinned(p, st)
+		byBounds := len(cs) > 0
+		if !byBounds {
+			if cs = linearDetermined(p, st); len(cs) == 0 {
+				return st
+			}
+		}
+		progress := false
+		for _, c := range cs {
 			// "Under 5" itself can tell too much (a total under 5 of four
 			// cells under 5 is 4 of ones): show a cell under 5 of its sums
 			// as only "hidden" instead.
-			if relabel(p, st, c) {
+			if byBounds && relabel(p, st, c) {
+				progress = true
 				continue
 			}
-		} else if c = recoverableLinear(p, st); c < 0 {
-			return st
-		}
-		done := false
-		for _, sum := range p.Sums {
-			if cells := sumCells(sum); slices.Contains(cells, c) && hideSmallest(p, st, cells) {
-				done = true
-				break
+			for _, k := range p.cellSums[c] {
+				if hideSmallest(p, st, p.sumCells(k)) {
+					progress = true
+					break
+				}
 			}
 		}
-		if !done {
-			// Nothing left to hide beside it: hide the smallest shown cell anywhere.
+		if !progress {
+			// Nothing left to hide beside them: hide the smallest shown cell anywhere.
 			all := make([]int, len(p.Values))
 			for i := range all {
 				all[i] = i
@@ -116,8 +140,8 @@ func relabel(p Problem, st []State, c int) bool {
 		st[c] = Hidden
 		return true
 	}
-	for _, sum := range p.Sums {
-		cells := sumCells(sum)
+	for k := range p.Sums {
+		cells := p.sumCells(k)
 		if !slices.Contains(cells, c) {
 			continue
 		}
@@ -187,8 +211,17 @@ func Recoverable(p Problem, st []State) int {
 // equations, i.e. the reduced row echelon form has a row with its pivot
 // there and no other entry.
 func recoverableLinear(p Problem, st []State) int {
+	if cs := linearDetermined(p, st); len(cs) > 0 {
+		return cs[0]
+	}
+	return -1
+}
+
+// linearDetermined returns a determined cell of each connected part of the
+// unknown cells that has one.
+func linearDetermined(p Problem, st []State) []int {
 	// Solve each connected part of the unknown cells on its own.
-	parent := map[int]int{}
+	parent := make([]int, len(st)) // −1: a shown cell
 	var find func(int) int
 	find = func(x int) int {
 		if parent[x] != x {
@@ -196,19 +229,21 @@ func recoverableLinear(p Problem, st []State) int {
 		}
 		return parent[x]
 	}
+	some := false
 	for i, s := range st {
+		parent[i] = -1
 		if s != Shown {
-			parent[i] = i
+			parent[i], some = i, true
 		}
 	}
-	if len(parent) == 0 {
-		return -1
+	if !some {
+		return nil
 	}
 	bySet := map[int][]int{} // component root → sums touching it
-	for _, sum := range p.Sums {
+	for k := range p.Sums {
 		first := -1
-		for _, c := range sumCells(sum) {
-			if _, ok := parent[c]; !ok {
+		for _, c := range p.sumCells(k) {
+			if parent[c] < 0 {
 				continue
 			}
 			if first < 0 {
@@ -218,9 +253,9 @@ func recoverableLinear(p Problem, st []State) int {
 			}
 		}
 	}
-	for k, sum := range p.Sums {
-		for _, c := range sumCells(sum) {
-			if _, ok := parent[c]; ok {
+	for k := range p.Sums {
+		for _, c := range p.sumCells(k) {
+			if parent[c] >= 0 {
 				r := find(c)
 				bySet[r] = append(bySet[r], k)
 				break
@@ -229,6 +264,9 @@ func recoverableLinear(p Problem, st []State) int {
 	}
 	cells := map[int][]int{}
 	for c := range parent {
+		if parent[c] < 0 {
+			continue
+		}
 		r := find(c)
 		cells[r] = append(cells[r], c)
 	}
@@ -237,26 +275,33 @@ func recoverableLinear(p Problem, st []State) int {
 		roots = append(roots, r)
 	}
 	slices.Sort(roots)
+	var out []int
 	for _, r := range roots {
 		unknown := cells[r]
 		slices.Sort(unknown)
 		if c := determined(p, unknown, bySet[r]); c >= 0 {
-			return c
+			out = append(out, c)
 		}
 	}
-	return -1
+	return out
 }
 
 // determined returns an unknown cell that the sums (by index) determine, or −1.
+// The sums are sparse (a few cells each), so the reduction keeps each row
+// as its nonzero entries and each column's rows, and touches only those.
 func determined(p Problem, unknown []int, sums []int) int {
 	col := map[int]int{}
 	for j, c := range unknown {
 		col[c] = j
 	}
-	var m [][]float64
+	rows := make([]map[int]float64, 0, len(sums))
+	colRows := make([]map[int]bool, len(unknown))
+	for j := range colRows {
+		colRows[j] = map[int]bool{}
+	}
 	for _, k := range sums {
 		sum := p.Sums[k]
-		row := make([]float64, len(unknown))
+		row := map[int]float64{}
 		if j, ok := col[sum.Whole]; ok {
 			row[j] -= 1
 		}
@@ -265,46 +310,60 @@ func determined(p Problem, unknown []int, sums []int) int {
 				row[j] += 1
 			}
 		}
-		m = append(m, row)
-	}
-	const eps = 1e-9
-	r := 0
-	for c := 0; c < len(unknown) && r < len(m); c++ {
-		piv := -1
-		for i := r; i < len(m); i++ {
-			if math.Abs(m[i][c]) > eps {
-				piv = i
-				break
+		for j, v := range row {
+			if v == 0 {
+				delete(row, j)
 			}
 		}
-		if piv < 0 {
+		if len(row) == 0 {
 			continue
 		}
-		m[r], m[piv] = m[piv], m[r]
-		f := m[r][c]
-		for j := c; j < len(m[r]); j++ {
-			m[r][j] /= f
+		for j := range row {
+			colRows[j][len(rows)] = true
 		}
-		for i := range m {
-			if i != r && math.Abs(m[i][c]) > eps {
-				g := m[i][c]
-				for j := c; j < len(m[i]); j++ {
-					m[i][j] -= g * m[r][j]
+		rows = append(rows, row)
+	}
+	const eps = 1e-9
+	pivoted := make([]bool, len(rows))
+	pivotRow := make([]int, len(unknown))
+	for c := range unknown {
+		pivotRow[c] = -1
+		r := -1
+		for i := range colRows[c] {
+			if !pivoted[i] && (r < 0 || i < r) {
+				r = i
+			}
+		}
+		if r < 0 {
+			continue
+		}
+		pivoted[r], pivotRow[c] = true, r
+		f := rows[r][c]
+		for j := range rows[r] {
+			rows[r][j] /= f
+		}
+		for i := range colRows[c] {
+			if i == r {
+				continue
+			}
+			g := rows[i][c]
+			for j, v := range rows[r] {
+				nv := rows[i][j] - g*v
+				if math.Abs(nv) <= eps {
+					delete(rows[i], j)
+					delete(colRows[j], i)
+				} else {
+					if _, had := rows[i][j]; !had {
+						colRows[j][i] = true
+					}
+					rows[i][j] = nv
 				}
 			}
 		}
-		r++
 	}
-	for i := range r {
-		nz, at := 0, -1
-		for j, v := range m[i] {
-			if math.Abs(v) > eps {
-				nz++
-				at = j
-			}
-		}
-		if nz == 1 {
-			return unknown[at]
+	for c := range unknown {
+		if r := pivotRow[c]; r >= 0 && len(rows[r]) == 1 {
+			return unknown[c]
 		}
 	}
 	return -1
@@ -314,6 +373,14 @@ func determined(p Problem, unknown []int, sums []int) int {
 // (a cell under 5 is 1–4, any cell at least 0) and returns one whose range
 // is a single value.
 func recoverableBounds(p Problem, st []State) int {
+	if cs := boundsPinned(p, st); len(cs) > 0 {
+		return cs[0]
+	}
+	return -1
+}
+
+// boundsPinned returns every unknown cell whose range is a single value.
+func boundsPinned(p Problem, st []State) []int {
 	const inf = math.MaxInt32
 	lo := make([]int, len(st))
 	hi := make([]int, len(st))
@@ -333,47 +400,84 @@ func recoverableBounds(p Problem, st []State) int {
 		}
 		return a + b
 	}
-	for {
-		changed := false
-		for _, sum := range p.Sums {
-			// whole = Σ parts.
-			sl, sh := 0, 0
-			for _, c := range sum.Parts {
-				sl, sh = sl+lo[c], add(sh, hi[c])
+	// A worklist of sums: a sum is looked at again when a bound of one of
+	// its cells narrows, until nothing narrows.
+	of := p.cellSums
+	if of == nil {
+		of = cellSums(p)
+	}
+	inQ := make([]bool, len(p.Sums))
+	var queue []int
+	for k := range p.Sums {
+		for _, c := range p.sumCells(k) {
+			if st[c] != Shown {
+				queue, inQ[k] = append(queue, k), true
+				break
 			}
-			w := sum.Whole
-			if sl > lo[w] {
-				lo[w], changed = sl, true
-			}
-			if sh < hi[w] {
-				hi[w], changed = sh, true
-			}
-			for _, c := range sum.Parts {
-				ol, oh := sl-lo[c], sh
-				if oh < inf {
-					oh -= hi[c]
-				}
-				// c = whole − others.
-				if hi[w] < inf {
-					if v := hi[w] - ol; v < hi[c] {
-						hi[c], changed = v, true
-					}
-				}
-				if oh < inf {
-					if v := lo[w] - oh; v > lo[c] {
-						lo[c], changed = v, true
-					}
-				}
-			}
-		}
-		if !changed {
-			break
 		}
 	}
+	narrowed := func(c int) {
+		for _, k := range of[c] {
+			if !inQ[k] {
+				queue, inQ[k] = append(queue, k), true
+			}
+		}
+	}
+	for len(queue) > 0 {
+		k := queue[0]
+		queue = queue[1:]
+		inQ[k] = false
+		sum := p.Sums[k]
+		// whole = Σ parts.
+		sl, sh := 0, 0
+		for _, c := range sum.Parts {
+			sl, sh = sl+lo[c], add(sh, hi[c])
+		}
+		w := sum.Whole
+		if sl > lo[w] {
+			lo[w] = sl
+			narrowed(w)
+		}
+		if sh < hi[w] {
+			hi[w] = sh
+			narrowed(w)
+		}
+		for _, c := range sum.Parts {
+			ol, oh := sl-lo[c], sh
+			if oh < inf {
+				oh -= hi[c]
+			}
+			// c = whole − others.
+			if hi[w] < inf {
+				if v := hi[w] - ol; v < hi[c] {
+					hi[c] = v
+					narrowed(c)
+				}
+			}
+			if oh < inf {
+				if v := lo[w] - oh; v > lo[c] {
+					lo[c] = v
+					narrowed(c)
+				}
+			}
+		}
+	}
+	var out []int
 	for i, s := range st {
 		if s != Shown && lo[i] == hi[i] {
-			return i
+			out = append(out, i)
 		}
 	}
-	return -1
+	return out
+}
+
+// cellSums lists, for each cell, the sums it is in.
+func cellSums(p Problem) [][]int {
+	out := make([][]int, len(p.Values))
+	for k := range p.Sums {
+		for _, c := range p.sumCells(k) {
+			out[c] = append(out[c], k)
+		}
+	}
+	return out
 }

@@ -304,6 +304,14 @@ func (s *Store) FormGroup(ctx context.Context, req FormationRequest, now time.Ti
 				f.Deadline, f.Reformed, nullTime(f.StartupAt), f.StartupMinutes, nullString(f.RoomID)); err != nil {
 				return err
 			}
+			if round > old.Reformed {
+				// A new round: kept for the reports, apart from the
+				// invitations (which go with the people's data).
+				if _, err := tx.ExecContext(ctx, `INSERT INTO group_reformings (group_id, round, began_at)
+					VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, f.GroupID, round, now); err != nil {
+					return err
+				}
+			}
 		} else if _, err := tx.ExecContext(ctx, `INSERT INTO group_formations (group_id, organisation_id, needed,
 			municipality_id, format, slot, deadline, reformed, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, f.GroupID, f.OrgID, f.Needed, nullString(f.Municipality),

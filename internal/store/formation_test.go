@@ -500,6 +500,16 @@ func TestReforming(t *testing.T) {
 		if fm.Reformed != 1 || fm.Needed != 2 || !fm.StartedAt.IsZero() {
 			t.Errorf("re-formed %+v", fm)
 		}
+		// The re-forming is kept for the reports, once, naming no one.
+		rgs, err := s.ReportGroups(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rg := range rgs {
+			if rg.ID == g.ID && (len(rg.Reformed) != 1 || !rg.Reformed[0].Equal(f.now.UTC().Truncate(time.Microsecond))) {
+				t.Errorf("the report's re-formings of the group: %v, want [%v]", rg.Reformed, f.now)
+			}
+		}
 		if g2, _ := s.Group(f.ctx, g.ID); g2.Status != domain.StatusRunning {
 			t.Errorf("a re-forming group is %s until the newcomers accept", g2.Status)
 		}

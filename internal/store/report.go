@@ -114,6 +114,7 @@ type ReportGroup struct {
 	Model, Format                       string // the model's slug; in_person, telephone, video, hybrid
 	Themes                              []string
 	History                             []ReportStatus
+	Reformed                            []time.Time // when each re-forming (a new round of a closed group) began
 }
 
 // ReportGroups returns every group with its status history. A group's
@@ -154,6 +155,20 @@ func (s *Store) ReportGroups(ctx context.Context) ([]ReportGroup, error) {
 		}
 		return nil
 	}); err != nil {
+		return nil, err
+	}
+	if err := reportEach(ctx, s.read, `SELECT group_id, began_at FROM group_reformings ORDER BY group_id, round`,
+		func(r *sql.Rows) error {
+			var id string
+			var at time.Time
+			if err := r.Scan(&id, &at); err != nil {
+				return err
+			}
+			if i, ok := idx[id]; ok {
+				out[i].Reformed = append(out[i].Reformed, at.UTC())
+			}
+			return nil
+		}); err != nil {
 		return nil, err
 	}
 	err = reportEach(ctx, s.read, `SELECT group_id, status, changed_at FROM group_status_history
