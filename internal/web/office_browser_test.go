@@ -73,8 +73,8 @@ func TestOfficeBrowser(t *testing.T) {
 	signIn(officeEmails["coordHouse"])
 	open("/kontor/grupper")
 	axe("groups (nb)")
-	if n := val(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('.office-nav a').length`)); n != 4 {
-		t.Errorf("a coordinator's menu has %d links, want 4 (organisations, venues, groups, CSV)", n)
+	if n := val(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('.office-nav a').length`)); n != 6 {
+		t.Errorf("a coordinator's menu has %d links, want 6 (organisations, venues, groups, CSV, feeds, yearly report)", n)
 	}
 	submit(".office-inline-form button")
 	if p := path(); p != "/kontor/grupper/ny?organisasjon="+h1.ID {
@@ -232,8 +232,8 @@ func TestOfficeBrowser(t *testing.T) {
 		withErrors("theme with errors ("+lang+")", p+"/kontor/tema/"+f.themes[0].ID, "name_nb")
 		withErrors("model with errors ("+lang+")", p+"/kontor/modeller/"+f.model.ID, "name_nb")
 	}
-	if n := val(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('.office-nav a').length`)); n != 8 {
-		t.Errorf("an administrator's menu has %d links, want 8 (organisations, venues, groups, CSV, themes, models, log, mail)", n)
+	if n := val(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('.office-nav a').length`)); n != 10 {
+		t.Errorf("an administrator's menu has %d links, want 10 (organisations, venues, groups, CSV, feeds, yearly report, themes, models, log, mail)", n)
 	}
 	open("/kontor/logg?type=group&objekt=" + id)
 	if s := text("ol.office-audit"); !strings.Contains(s, "Hans Huset") || !strings.Contains(s, "group.update") {

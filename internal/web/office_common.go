@@ -392,6 +392,10 @@ func (v staffView) OfficeLinks() []officeLink {
 			officeLink{"/kontor/grupper", "office.nav_groups", "groups"},
 			officeLink{"/kontor/csv", "csvio.nav", "csv"})
 	}
+	if staffEditsListings(v.Me) {
+		out = append(out, officeLink{"/kontor/kilder", "feeds.nav", "feeds"},
+			officeLink{"/kontor/arsrapport", "annual.nav", "annual"})
+	}
 	if auth.Allowed(p, auth.ManageTaxonomy, "", nil) {
 		out = append(out, officeLink{"/kontor/tema", "office.nav_themes", "themes"},
 			officeLink{"/kontor/modeller", "office.nav_models", "models"})

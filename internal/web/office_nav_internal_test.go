@@ -30,10 +30,12 @@ func TestOfficeNav(t *testing.T) {
 		want []string
 	}{
 		{"administrator", &auth.Current{User: store.User{ID: "a", Admin: true}, Session: store.Session{MFA: true}},
-			[]string{"/kontor/organisasjoner", "/kontor/steder", "/kontor/grupper", "/kontor/csv", "/kontor/tema", "/kontor/modeller", "/kontor/logg", "/kontor/epost"}},
+			[]string{"/kontor/organisasjoner", "/kontor/steder", "/kontor/grupper", "/kontor/csv", "/kontor/kilder", "/kontor/arsrapport",
+				"/kontor/tema", "/kontor/modeller", "/kontor/logg", "/kontor/epost"}},
 		{"administrator without the second factor", &auth.Current{User: store.User{ID: "a", Admin: true}}, nil},
 		{"coordinator", &auth.Current{User: store.User{ID: "c", Memberships: []store.Membership{{OrgID: "o", Role: store.RoleCoordinator}}},
-			Session: store.Session{MFA: true}}, []string{"/kontor/organisasjoner", "/kontor/steder", "/kontor/grupper", "/kontor/csv"}},
+			Session: store.Session{MFA: true}}, []string{"/kontor/organisasjoner", "/kontor/steder", "/kontor/grupper", "/kontor/csv",
+			"/kontor/kilder", "/kontor/arsrapport"}},
 		{"partner", &auth.Current{User: store.User{ID: "p", Memberships: []store.Membership{{OrgID: "o", Role: store.RolePartner}}}},
 			[]string{"/kontor/organisasjoner", "/kontor/steder", "/kontor/grupper", "/kontor/csv"}},
 		{"starter", &auth.Current{User: store.User{ID: "s", Memberships: []store.Membership{{OrgID: "o", Role: store.RoleStarter}}},

@@ -51,7 +51,7 @@ func (s *site) opendataRows(r *http.Request) ([]report.OpenDataRow, error) {
 	if e, ok := opendataCache.m[s.store]; ok && now.Sub(e.at) < opendataMaxAge && !now.Before(e.at) {
 		return e.rows, nil
 	}
-	d, err := report.Load(r.Context(), s.store)
+	d, _, err := s.reportData(r.Context())
 	if err != nil {
 		return nil, err
 	}

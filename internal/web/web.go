@@ -32,14 +32,15 @@ type Deps struct {
 
 // site is the public site.
 type site struct {
-	store  *store.Store
-	finder *finder.Finder
-	log    *slog.Logger
-	now    func() time.Time
-	cat    *i18n.Catalog
-	tmpl   *templates
-	assets *assets
-	auth   *auth.Service
+	store   *store.Store
+	finder  *finder.Finder
+	log     *slog.Logger
+	now     func() time.Time
+	cat     *i18n.Catalog
+	tmpl    *templates
+	assets  *assets
+	auth    *auth.Service
+	reports reportCache
 }
 
 // New returns the handler of the public site (every path but /api/ and /healthz).
