@@ -47,6 +47,23 @@ func DistanceKm(lat1, lon1, lat2, lon2 float64) float64 {
 	return 2 * r * math.Asin(math.Min(1, math.Sqrt(a)))
 }
 
+// SlugMax is the longest slug ShortSlug makes.
+const SlugMax = 80
+
+// ShortSlug is Slugify cut to at most SlugMax bytes (at a whole word where
+// it can), for slugs made from others' texts (imports, harvested feeds).
+func ShortSlug(s string) string {
+	out := Slugify(s)
+	if len(out) <= SlugMax {
+		return out
+	}
+	out = out[:SlugMax]
+	if i := strings.LastIndexByte(out, '-'); i > SlugMax/2 {
+		out = out[:i]
+	}
+	return strings.Trim(out, "-")
+}
+
 // Slugify makes a URL-safe slug from a name: lower case ASCII letters, digits
 // and hyphens, with æ, ø, å written as ae, o, a.
 func Slugify(s string) string {

@@ -328,26 +328,10 @@ func hsdsSchedule(s hsds.Schedule, now time.Time) (domain.Schedule, bool) {
 	return out, true
 }
 
-// slug makes a slug of a name: lower-case letters, digits and hyphens.
+// slug makes a slug of a name (domain.ShortSlug), "gruppe" if nothing of
+// it is left.
 func slug(name string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(name) {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == 'æ', r == 'ø', r == 'å':
-			b.WriteRune(r)
-			dash = false
-		default:
-			if !dash && b.Len() > 0 {
-				b.WriteByte('-')
-				dash = true
-			}
-		}
-		if b.Len() >= 80 {
-			break
-		}
-	}
-	if s := strings.TrimSuffix(b.String(), "-"); s != "" {
+	if s := domain.ShortSlug(name); s != "" {
 		return s
 	}
 	return "gruppe"

@@ -85,7 +85,7 @@ func ToGroups(ms []Meeting, o ImportOptions) ([]Imported, []Problem) {
 		}
 		im := Imported{Key: o.Source + "#" + m.Slug, ConferenceURL: m.ConferenceURL, ConferencePhone: m.ConferencePhone}
 		g := &im.Group
-		g.Slug = slugify(m.Slug)
+		g.Slug = domain.ShortSlug(m.Slug)
 		g.Name = domain.Text{lang: m.Name}
 		desc := m.Notes
 		if m.GroupNotes != "" {
@@ -225,29 +225,6 @@ func clock(s string) (h, m int) {
 	h, _ = strconv.Atoi(s[:2])
 	m, _ = strconv.Atoi(s[3:5])
 	return h, m
-}
-
-// slugify makes a fellesrom slug of a feed's slug: lower-case letters,
-// digits and hyphens.
-func slugify(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == 'æ', r == 'ø', r == 'å':
-			b.WriteRune(r)
-			dash = false
-		default:
-			if !dash && b.Len() > 0 {
-				b.WriteByte('-')
-				dash = true
-			}
-		}
-		if b.Len() >= 80 {
-			break
-		}
-	}
-	return strings.TrimSuffix(b.String(), "-")
 }
 
 // online reads how to join a meeting online into g: the link if it is
