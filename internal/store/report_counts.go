@@ -40,7 +40,8 @@ const orgMuni = `COALESCE((SELECT v.municipality_id FROM venues v WHERE v.id = o
 //   - starters.active: starter assignments begun (a starter starting a
 //     group), by the group's format;
 //   - starters.courses: courses completed by starters, by kind (the
-//     organiser's, or else the starter's house);
+//     organiser's, or else the starter's house), from starter_course_stats,
+//     which outlives a deleted profile;
 //   - events.held, events.reached: events held (not cancelled, ended
 //     before now) and the attendance recorded for them, by kind;
 //   - outreach.activities, outreach.reached: the outreach log's entries
@@ -91,18 +92,16 @@ func (s *Store) ReportCounts(ctx context.Context, now time.Time) ([]ReportCount,
 	if err != nil {
 		return nil, fmt.Errorf("report: starter assignments: %w", err)
 	}
-	err = reportEach(ctx, s.read, `SELECT substr(sc.completed_on, 1, 7), COALESCE(sc.organiser_id, sp.organisation_id),
-		sp.municipality_id, m.county_id, sc.kind
-		FROM starter_courses sc JOIN starter_profiles sp ON sp.id = sc.profile_id
-		JOIN municipalities m ON m.id = sp.municipality_id
-		WHERE sc.completed_on < $1 ORDER BY sc.completed_on, sc.id`, func(r *sql.Rows) error {
+	err = reportEach(ctx, s.read, `SELECT cs.month, cs.organisation_id, cs.municipality_id, COALESCE(m.county_id, ''), cs.kind
+		FROM starter_course_stats cs LEFT JOIN municipalities m ON m.id = cs.municipality_id
+		WHERE cs.month <= $1 ORDER BY cs.month, cs.course_id`, func(r *sql.Rows) error {
 		var month, org, muni, county, kind string
 		if err := r.Scan(&month, &org, &muni, &county, &kind); err != nil {
 			return err
 		}
 		add("starters.courses", time.Time{}, month, org, muni, county, kind, 1)
 		return nil
-	}, now.In(loc).AddDate(0, 0, 1).Format("2006-01-02"))
+	}, now.In(loc).Format("2006-01"))
 	if err != nil {
 		return nil, fmt.Errorf("report: starter courses: %w", err)
 	}

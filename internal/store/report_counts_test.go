@@ -167,5 +167,32 @@ func TestReportCounts(t *testing.T) {
 		if a := figs(); !reflect.DeepEqual(a, b) {
 			t.Errorf("the figures changed with the retention job:\nbefore %+v\nafter  %+v", b, a)
 		}
+		// The starter leaves and her profile, with its courses, is deleted:
+		// the courses stay in the figures of their months.
+		if err := s.DeleteStarterProfile(ctx, sp.ID); err != nil {
+			t.Fatal(err)
+		}
+		if a := figs(); !reflect.DeepEqual(a, b) {
+			t.Errorf("the figures changed when a starter's profile was deleted:\nbefore %+v\nafter  %+v", b, a)
+		}
+		// A course entered by mistake and deleted by hand leaves them.
+		sp2 := store.StarterProfile{OrgID: f.house.ID, Name: "Ola Igangsetter", Email: "ola@example.org", Municipality: "5501",
+			Languages: []string{"nb"}, MaxGroups: 1}
+		if err := s.SaveStarterProfile(ctx, &sp2, now); err != nil {
+			t.Fatal(err)
+		}
+		wrong := store.StarterCourse{ProfileID: sp2.ID, Kind: store.CourseStarter, CompletedOn: "2026-02-03"}
+		if err := s.AddStarterCourse(ctx, &wrong, now); err != nil {
+			t.Fatal(err)
+		}
+		if a := figs(); reflect.DeepEqual(a, b) {
+			t.Error("a new course did not change the figures")
+		}
+		if err := s.DeleteStarterCourse(ctx, sp2.ID, wrong.ID); err != nil {
+			t.Fatal(err)
+		}
+		if a := figs(); !reflect.DeepEqual(a, b) {
+			t.Errorf("a course deleted by hand is still in the figures:\nbefore %+v\nafter  %+v", b, a)
+		}
 	})
 }

@@ -513,8 +513,9 @@ func (s *Store) AddStarterCourse(ctx context.Context, c *StarterCourse, now time
 	}
 	now = now.UTC().Truncate(time.Microsecond)
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		var org string
-		err := tx.QueryRowContext(ctx, `SELECT organisation_id FROM starter_profiles WHERE id = $1`, c.ProfileID).Scan(&org)
+		var org, muni string
+		err := tx.QueryRowContext(ctx, `SELECT organisation_id, municipality_id FROM starter_profiles WHERE id = $1`,
+			c.ProfileID).Scan(&org, &muni)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -525,6 +526,15 @@ func (s *Store) AddStarterCourse(ctx context.Context, c *StarterCourse, now time
 		if _, err := tx.ExecContext(ctx, `INSERT INTO starter_courses (id, profile_id, kind, completed_on, organiser_id,
 			title, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.ProfileID, c.Kind, c.CompletedOn,
 			nullString(c.OrganiserID), c.Title, now); err != nil {
+			return err
+		}
+		// The anonymous row the reports count, which outlives the profile.
+		statOrg := org
+		if c.OrganiserID != "" {
+			statOrg = c.OrganiserID
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO starter_course_stats (course_id, month, organisation_id,
+			municipality_id, kind) VALUES ($1, $2, $3, $4, $5)`, c.ID, c.CompletedOn[:7], statOrg, muni, c.Kind); err != nil {
 			return err
 		}
 		return auditTx(ctx, tx, AuditEntry{Action: "starter.course_add", ObjectType: "starter", ObjectID: c.ProfileID,
@@ -545,6 +555,11 @@ func (s *Store) DeleteStarterCourse(ctx context.Context, profileID, courseID str
 			return err
 		}
 		if err := execOne(ctx, tx, `DELETE FROM starter_courses WHERE id = $1 AND profile_id = $2`, courseID, profileID); err != nil {
+			return err
+		}
+		// A course deleted by hand was entered by mistake: out of the
+		// figures too (a deleted profile's courses stay in them).
+		if _, err := tx.ExecContext(ctx, `DELETE FROM starter_course_stats WHERE course_id = $1`, courseID); err != nil {
 			return err
 		}
 		return auditTx(ctx, tx, AuditEntry{Action: "starter.course_delete", ObjectType: "starter", ObjectID: profileID,
