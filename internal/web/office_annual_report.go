@@ -94,6 +94,9 @@ func (s *site) annualDoc(ctx context.Context, lang string, o domain.Organisation
 	r := d.Figures(report.Period{Kind: report.Year, Year: year}, sc, true)
 	head := []string{p.S("annual.col_category"), y, prev}
 	for _, t := range r.Tables {
+		if nothingToCount(t) {
+			continue
+		}
 		at := annualTable{Title: names.Table(t.ID).Text, Head: head}
 		for _, row := range t.Rows {
 			at.Rows = append(at.Rows, []string{names.Key(&t, row.Key).Text, cell(row.Now), cell(row.Prev)})
@@ -288,4 +291,21 @@ func (doc *annualDoc) csv() ([]byte, error) {
 		return nil, fmt.Errorf("annual report csv: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// nothingToCount reports whether every cell of t, in both years, is a
+// shown 0: such a table is left out of the report (its notes say so).
+func nothingToCount(t report.Table) bool {
+	rows := t.Rows
+	if t.Total != nil {
+		rows = append(slices.Clone(rows), *t.Total)
+	}
+	for _, r := range rows {
+		for _, c := range []report.Cell{r.Now, r.Prev} {
+			if c.State != report.Shown || c.Value != 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
