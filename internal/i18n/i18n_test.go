@@ -79,15 +79,29 @@ func fields(s string) []string {
 // encoding/json would silently drop.
 func raw(t *testing.T, lang string) map[string][]string {
 	t.Helper()
-	b, err := fs.ReadFile(locales, path.Join("locales", lang+".json"))
+	areas, err := fs.Glob(locales, "locales/*."+lang+".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]string{}
+	for _, f := range append([]string{path.Join("locales", lang+".json")}, areas...) {
+		rawFile(t, f, out)
+	}
+	return out
+}
+
+// rawFile adds the texts of one catalogue file to out.
+func rawFile(t *testing.T, file string, out map[string][]string) {
+	t.Helper()
+	lang := path.Base(file)
+	b, err := fs.ReadFile(locales, file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		t.Fatalf("%s.json: not an object", lang)
+		t.Fatalf("%s: not an object", file)
 	}
-	out := map[string][]string{}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -95,11 +109,11 @@ func raw(t *testing.T, lang string) map[string][]string {
 		}
 		id := tok.(string)
 		if _, dup := out[id]; dup {
-			t.Errorf("%s.json: %q twice", lang, id)
+			t.Errorf("%s: %q twice", lang, id)
 		}
 		var v any
 		if err := dec.Decode(&v); err != nil {
-			t.Fatalf("%s.json: %s: %v", lang, id, err)
+			t.Fatalf("%s: %s: %v", lang, id, err)
 		}
 		switch v := v.(type) {
 		case string:
@@ -107,36 +121,47 @@ func raw(t *testing.T, lang string) map[string][]string {
 		case map[string]any:
 			for form, s := range v {
 				if !slices.Contains([]string{"zero", "one", "two", "few", "many", "other", "description"}, form) {
-					t.Errorf("%s.json: %s: unknown plural form %q", lang, id, form)
+					t.Errorf("%s: %s: unknown plural form %q", lang, id, form)
 				}
 				if form != "description" {
 					out[id] = append(out[id], fmt.Sprint(s))
 				}
 			}
 		default:
-			t.Errorf("%s.json: %s: a message is a string or an object of plural forms", lang, id)
+			t.Errorf("%s: %s: a message is a string or an object of plural forms", lang, id)
 		}
 	}
 	if _, err := dec.Token(); err != nil && err != io.EOF {
 		t.Fatal(err)
 	}
-	return out
 }
 
 // A translation uses the same template fields as Bokmål, so that no page
-// shows "<no value>", and no message is empty.
+// shows "<no value>", and no message is empty: every file of a language,
+// the areas' (<area>.<lang>.json) too.
 func TestTemplateFieldsMatchBokmal(t *testing.T) {
 	nb := raw(t, "nb")
 	for _, l := range DefaultCatalog().Locales() {
 		for id, texts := range raw(t, l) {
-			want := fields(nb[id][0])
+			if len(nb[id]) == 0 {
+				t.Errorf("%s: %s is not in Bokmål", l, id)
+				continue
+			}
+			// A plural form may leave a field out ("one" without the
+			// count); together the forms use the fields Bokmål uses.
+			want := fields(strings.Join(nb[id], " "))
 			for _, s := range texts {
 				if strings.TrimSpace(s) == "" {
 					t.Errorf("%s: %s is empty", l, id)
 				}
-				if got := fields(s); !slices.Equal(got, want) {
-					t.Errorf("%s: %s uses fields %v, nb uses %v", l, id, got, want)
+				for _, f := range fields(s) {
+					if !slices.Contains(want, f) {
+						t.Errorf("%s: %s uses the field %s, which nb does not", l, id, f)
+					}
 				}
+			}
+			if got := fields(strings.Join(texts, " ")); !slices.Equal(got, want) {
+				t.Errorf("%s: %s uses fields %v, nb uses %v", l, id, got, want)
 			}
 		}
 	}

@@ -105,8 +105,8 @@ func TestRetentionJobAsks(t *testing.T) {
 		for i, want := range []struct{ to, subject, prefix, text string }{
 			{"ingrid.qorvyx@example.no", "Ønsker du fortsatt en selvhjelpsgruppe?", "", "Hører vi ikke fra deg innen 30 dager"},
 			{"sam.qorvyx@example.no", "Would you still like a self-help group?", "/en", "within 30 days"},
-			// No Sami text yet: the Bokmål one, and the link to the Sami site.
-			{"+4798765432", "", "/se", "Svar innen 30 dager"},
+			// The Sami text, and the link to the Sami site.
+			{"+4798765432", "", "/se", "Vástit 30 beaivvi siste"},
 		} {
 			m := got[want.to]
 			if m.to != want.to || m.subject != want.subject || !strings.Contains(m.body, want.text) {
