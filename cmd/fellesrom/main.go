@@ -28,6 +28,7 @@ import (
 	"github.com/fellesrom/fellesrom/internal/app"
 	"github.com/fellesrom/fellesrom/internal/auth"
 	"github.com/fellesrom/fellesrom/internal/finder"
+	"github.com/fellesrom/fellesrom/internal/hsds"
 	"github.com/fellesrom/fellesrom/internal/mail"
 	"github.com/fellesrom/fellesrom/internal/sms"
 	"github.com/fellesrom/fellesrom/internal/store"
@@ -58,6 +59,7 @@ commands:
   demo      load the demo data set (--groups N adds N generated groups)
   users     staff accounts: create (--admin for the first), list, reset-totp
   keys      the key file: rotate, reseal, retire --key ID, list
+  import    hsds <file>: an HSDS document into the directory (--kind, --model, --municipality, --org)
   version   print the version
 
 DATABASE_URL=postgres://… uses PostgreSQL instead of SQLite in --data-dir.
@@ -165,6 +167,27 @@ func run(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logg
 		}
 		defer st.Close()
 		return loadDemo(ctx, st, *groups, *seed, stdout)
+	case "import":
+		if len(args) == 0 || args[0] != "hsds" {
+			return errors.New("usage: fellesrom import hsds [--kind K] [--model M] [--municipality N] [--org O] <file>")
+		}
+		var fo hsds.FileOptions
+		fs.StringVar(&fo.Kind, "kind", "", "what the file holds: organization, service, location or service_at_location (default: guessed)")
+		fs.StringVar(&fo.Model, "model", "", "group model (ID or slug) of new groups")
+		fs.StringVar(&fo.Municipality, "municipality", "", "municipality number of new venues, and of new groups without a venue")
+		fs.StringVar(&fo.Org, "org", "", "organisation (ID or slug) of services whose organization is unknown")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return errors.New("import hsds: name one file")
+		}
+		st, err := openStore(ctx, cfg, logger)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return hsds.ImportFile(ctx, st, fs.Arg(0), fo, stdout)
 	case "users":
 		return users(ctx, fs, &cfg, args, stdout, logger)
 	case "keys":

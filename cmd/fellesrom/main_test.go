@@ -100,3 +100,34 @@ func TestServeDemo(t *testing.T) {
 		t.Fatal("serve did not stop")
 	}
 }
+
+// import hsds reads an official HSDS example into the directory, a second
+// time changes nothing, and a file that is not HSDS is refused with nothing
+// written.
+func TestImportHSDS(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, err := runCmd(t, ctx, "demo", "--data-dir", dir); err != nil {
+		t.Fatal(err)
+	}
+	example := filepath.Join("..", "..", "internal", "hsds", "testdata", "examples", "service_full.json")
+	args := []string{"import", "hsds", "--data-dir", dir, "--model", "selvhjelp-norge", "--municipality", "0301", example}
+	out, err := runCmd(t, ctx, args...)
+	if err != nil || !strings.Contains(out, "3 created") {
+		t.Fatalf("import: %q %v", out, err)
+	}
+	if out, err := runCmd(t, ctx, args...); err != nil || !strings.Contains(out, "0 created, 0 updated, 3 unchanged") {
+		t.Errorf("second import: %q %v", out, err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"id": "x", "name": 5}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCmd(t, ctx, "import", "hsds", "--data-dir", dir, "--kind", "service", "--model", "selvhjelp-norge", bad); err == nil {
+		t.Error("a service whose name is a number was imported")
+	}
+	if _, err := runCmd(t, ctx, "import", "csv", "--data-dir", dir, bad); err == nil || !strings.Contains(err.Error(), "usage") {
+		t.Errorf("import csv: %v", err)
+	}
+}

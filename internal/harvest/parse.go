@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -203,9 +202,8 @@ func hsdsPages(body []byte) int {
 	return n
 }
 
-var hsdsStatus = map[string]domain.Status{"active": domain.StatusRunning, "inactive": domain.StatusPaused,
-	"defunct": domain.StatusEnded, "temporarily closed": domain.StatusPaused}
-
+// servicesToGroups maps the services of an HSDS feed to groups of the
+// feed (hsds.ToGroup, the mapping the HSDS import uses).
 func servicesToGroups(objs []hsds.Object, ref Ref) ([]store.HarvestItem, []store.HarvestNote) {
 	var items []store.HarvestItem
 	var rejected []store.HarvestNote
@@ -216,116 +214,14 @@ func servicesToGroups(objs []hsds.Object, ref Ref) ([]store.HarvestItem, []store
 		}
 		g := base(ref)
 		g.Slug = slug(sv.Name)
-		g.Name = domain.Text{"nb": strings.TrimSpace(sv.Name)}
-		if sv.Description != "" {
-			g.Description = domain.Text{"nb": sv.Description}
-		}
-		st, ok := hsdsStatus[strings.ToLower(sv.Status)]
-		if !ok {
-			rejected = append(rejected, store.HarvestNote{Key: sv.ID, Detail: fmt.Sprintf("unknown status %q", shorten(sv.Status, 40))})
+		g, err := hsds.ToGroup(sv, g, nil, ref.Now)
+		if err != nil {
+			rejected = append(rejected, store.HarvestNote{Key: sv.ID, Detail: err.Error()})
 			continue
-		}
-		g.Status = st
-		for _, l := range sv.Languages {
-			if c := strings.ToLower(l.Code); domain.ValidLanguage(c) {
-				g.Languages = append(g.Languages, c)
-			}
-		}
-		if len(g.Languages) == 0 {
-			g.Languages = []string{"nb"}
-		}
-		physical, virtual := false, false
-		for _, sal := range sv.ServiceAtLocations {
-			if sal.Location == nil {
-				physical = true
-				continue
-			}
-			if sal.Location.LocationType == "virtual" {
-				virtual = true
-			} else {
-				physical = true
-			}
-		}
-		switch {
-		case physical && virtual:
-			g.Format = domain.FormatHybrid
-		case virtual:
-			g.Format = domain.FormatVideo
-		}
-		for _, s := range sv.Schedules {
-			if sch, ok := hsdsSchedule(s, ref.Now); ok {
-				g.Schedule = sch
-				break
-			}
 		}
 		items = append(items, store.HarvestItem{Key: sv.ID, Group: g})
 	}
 	return items, rejected
-}
-
-// hsdsSchedule makes a fellesrom schedule of an HSDS one: the zone from
-// notes (as fellesrom writes it) or the default, the first meeting on
-// dtstart (or the next of its days) at opens_at.
-func hsdsSchedule(s hsds.Schedule, now time.Time) (domain.Schedule, bool) {
-	if s.OpensAt == "" {
-		return domain.Schedule{}, false
-	}
-	tz := s.Notes
-	loc, err := time.LoadLocation(tz)
-	if tz == "" || err != nil {
-		tz, loc = domain.DefaultTimeZone, nil
-		if loc, err = time.LoadLocation(tz); err != nil {
-			return domain.Schedule{}, false
-		}
-	}
-	open, err := time.Parse("15:04", s.OpensAt[:min(5, len(s.OpensAt))])
-	if err != nil {
-		return domain.Schedule{}, false
-	}
-	var day time.Time
-	if s.DTStart != "" {
-		if day, err = time.ParseInLocation("2006-01-02", s.DTStart[:min(10, len(s.DTStart))], loc); err != nil {
-			return domain.Schedule{}, false
-		}
-	} else {
-		day = now.In(loc)
-	}
-	start := time.Date(day.Year(), day.Month(), day.Day(), open.Hour(), open.Minute(), 0, 0, loc)
-	out := domain.Schedule{TZ: tz}
-	if s.Freq != "" {
-		rule := "FREQ=" + strings.ToUpper(s.Freq)
-		if s.Interval > 1 {
-			rule += ";INTERVAL=" + strconv.Itoa(s.Interval)
-		}
-		if s.ByDay != "" {
-			rule += ";BYDAY=" + strings.ToUpper(s.ByDay)
-		}
-		if s.Count > 0 {
-			rule += ";COUNT=" + strconv.Itoa(s.Count)
-		}
-		out.RRule = rule
-		if s.DTStart == "" {
-			if r, err := domain.ParseRule(rule); err == nil && len(r.ByDay) > 0 {
-				for i := 0; i < 7 && start.Weekday() != r.ByDay[0].Day; i++ {
-					start = start.AddDate(0, 0, 1)
-				}
-			}
-		}
-	}
-	out.Start = start.UTC()
-	if s.ClosesAt != "" {
-		if cl, err := time.Parse("15:04", s.ClosesAt[:min(5, len(s.ClosesAt))]); err == nil {
-			d := (cl.Hour()*60 + cl.Minute()) - (open.Hour()*60 + open.Minute())
-			if d <= 0 {
-				d += 24 * 60
-			}
-			out.DurationMin = d
-		}
-	}
-	if out.Validate() != nil {
-		return domain.Schedule{}, false
-	}
-	return out, true
 }
 
 // slug makes a slug of a name (domain.ShortSlug), "gruppe" if nothing of

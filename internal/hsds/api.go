@@ -43,8 +43,13 @@ type Handler struct {
 	d   Deps
 	mux *http.ServeMux
 
-	stampMu sync.Mutex
-	stamps  *stamps
+	stampMu  sync.Mutex
+	stamps   *stamps
+	imported struct { // whether anything was imported, at a directory version
+		known   bool
+		version int64
+		any     bool
+	}
 }
 
 // stamps are what the filters and look-ups need of every group beyond the
@@ -69,6 +74,16 @@ func (h *Handler) groupStamps(ctx context.Context, version int64) (*stamps, erro
 	for _, g := range list {
 		s.updated[g.ID] = g.UpdatedAt
 		s.sal[SALID(g.ID)] = g.ID
+	}
+	// An imported service_at_location keeps its id.
+	imported, err := h.d.Store.HSDSExtraIDs(ctx, "service_at_location")
+	if err != nil {
+		return nil, err
+	}
+	for id, gid := range imported {
+		if _, ok := s.updated[gid]; ok {
+			s.sal[id] = gid
+		}
 	}
 	h.stamps = s
 	return s, nil
@@ -347,16 +362,23 @@ func (h *Handler) find(ctx context.Context, version int64, f serviceFilter, p pa
 	return hits[from:to], total, nil
 }
 
-// eachListing reads the listings of hits from the store a chunk at a time.
-func (h *Handler) eachListing(ctx context.Context, hits []finder.Hit, fn func(finder.Listing) error) error {
+// eachListing reads the listings of hits from the store a chunk at a time,
+// with the originals of those imported (none when cat is nil).
+func (h *Handler) eachListing(ctx context.Context, cat *finder.Catalog, hits []finder.Hit, fn func(finder.Listing, originals) error) error {
 	for len(hits) > 0 {
 		n := min(len(hits), chunk)
 		ls, err := h.d.Finder.Listings(ctx, hits[:n])
 		if err != nil {
 			return err
 		}
+		var ex originals
+		if cat != nil {
+			if ex, err = h.originals(ctx, cat, ls, nil); err != nil {
+				return err
+			}
+		}
 		for _, l := range ls {
-			if err := fn(l); err != nil {
+			if err := fn(l, ex); err != nil {
 				return err
 			}
 		}
@@ -366,19 +388,20 @@ func (h *Handler) eachListing(ctx context.Context, hits []finder.Hit, fn func(fi
 }
 
 func (h *Handler) services(w http.ResponseWriter, r *http.Request, cat *finder.Catalog) error {
-	return h.serviceList(w, r, cat, func(l finder.Listing, full bool) (any, bool) {
-		return MapService(cat, l, full), true
+	return h.serviceList(w, r, cat, func(l finder.Listing, full bool, ex originals) (any, bool, error) {
+		s, err := serviceOut(cat, l, full, false, ex)
+		return s, true, err
 	})
 }
 
 func (h *Handler) sals(w http.ResponseWriter, r *http.Request, cat *finder.Catalog) error {
-	return h.serviceList(w, r, cat, func(l finder.Listing, full bool) (any, bool) {
-		return MapSAL(cat, l, full)
+	return h.serviceList(w, r, cat, func(l finder.Listing, full bool, ex originals) (any, bool, error) {
+		return salOut(cat, l, full, false, ex)
 	})
 }
 
 func (h *Handler) serviceList(w http.ResponseWriter, r *http.Request, cat *finder.Catalog,
-	mapOne func(finder.Listing, bool) (any, bool)) error {
+	mapOne func(finder.Listing, bool, originals) (any, bool, error)) error {
 	p, err := parsePaging(r)
 	if err != nil {
 		return err
@@ -396,11 +419,12 @@ func (h *Handler) serviceList(w http.ResponseWriter, r *http.Request, cat *finde
 		return err
 	}
 	return writePage(w, p, total, func(emit func(any) error) error {
-		return h.eachListing(r.Context(), hits, func(l finder.Listing) error {
-			if v, ok := mapOne(l, full); ok {
-				return emit(v)
+		return h.eachListing(r.Context(), cat, hits, func(l finder.Listing, ex originals) error {
+			v, ok, err := mapOne(l, full, ex)
+			if err != nil || !ok {
+				return err
 			}
-			return nil
+			return emit(v)
 		})
 	})
 }
@@ -414,7 +438,15 @@ func (h *Handler) service(w http.ResponseWriter, r *http.Request, cat *finder.Ca
 	if err != nil {
 		return err
 	}
-	return writeOne(w, MapService(cat, l, true))
+	ex, err := h.originals(r.Context(), cat, []finder.Listing{l}, nil)
+	if err != nil {
+		return err
+	}
+	s, err := serviceOut(cat, l, true, false, ex)
+	if err != nil {
+		return err
+	}
+	return writeOne(w, s)
 }
 
 func (h *Handler) sal(w http.ResponseWriter, r *http.Request, cat *finder.Catalog) error {
@@ -430,12 +462,17 @@ func (h *Handler) sal(w http.ResponseWriter, r *http.Request, cat *finder.Catalo
 	if err != nil {
 		return err
 	}
-	sal, ok := MapSAL(cat, l, true)
+	ex, err := h.originals(r.Context(), cat, []finder.Listing{l}, nil)
+	if err != nil {
+		return err
+	}
+	sal, ok, err := salOut(cat, l, true, true, ex)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return errNotFound
 	}
-	svc := MapService(cat, l, false)
-	sal.Service = &svc
 	return writeOne(w, sal)
 }
 
@@ -494,7 +531,24 @@ func (h *Handler) organizations(w http.ResponseWriter, r *http.Request, cat *fin
 			orgs = append(orgs, o)
 		}
 	}
-	return pageOf(w, p, orgs, func(o domain.Organisation) any { return MapOrganization(cat, o) })
+	from := min(len(orgs), (p.page-1)*p.perPage)
+	to := min(len(orgs), from+p.perPage)
+	ex, err := h.originals(r.Context(), cat, nil, orgs[from:to])
+	if err != nil {
+		return err
+	}
+	return writePage(w, p, len(orgs), func(emit func(any) error) error {
+		for _, o := range orgs[from:to] {
+			v, err := orgOut(cat, o, nil, ex)
+			if err != nil {
+				return err
+			}
+			if err := emit(v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func (h *Handler) organization(w http.ResponseWriter, r *http.Request, cat *finder.Catalog) error {
@@ -506,16 +560,25 @@ func (h *Handler) organization(w http.ResponseWriter, r *http.Request, cat *find
 	if err != nil {
 		return err
 	}
-	org := MapOrganization(cat, o)
 	ls, err := h.d.Finder.OrganisationListings(r.Context(), o.ID)
 	if err != nil {
 		return err
 	}
-	org.Services = []any{}
+	ex, err := h.originals(r.Context(), cat, ls, []domain.Organisation{o})
+	if err != nil {
+		return err
+	}
+	services := []any{}
 	for _, l := range ls {
-		s := MapService(cat, l, fullService)
-		s.Organization = nil
-		org.Services = append(org.Services, s)
+		s, err := serviceOut(cat, l, fullService, true, ex)
+		if err != nil {
+			return err
+		}
+		services = append(services, s)
+	}
+	org, err := orgOut(cat, o, services, ex)
+	if err != nil {
+		return err
 	}
 	return writeOne(w, org)
 }

@@ -53,23 +53,33 @@ func (h *Handler) writeJSON(ctx context.Context, jw *jsonWriter, cat *finder.Cat
 		}
 	}
 	bw.WriteString(`],"organizations":[`)
+	exOrgs, err := h.originals(ctx, cat, nil, cat.Organisations)
+	if err != nil {
+		return err
+	}
 	for i, o := range cat.Organisations {
 		if i > 0 {
 			bw.WriteByte(',')
 		}
-		if err := jw.enc.Encode(MapOrganization(cat, o)); err != nil {
+		v, err := orgOut(cat, o, nil, exOrgs)
+		if err != nil {
+			return err
+		}
+		if err := jw.enc.Encode(v); err != nil {
 			return err
 		}
 	}
 	bw.WriteString(`],"services":[`)
 	first := true
-	err := h.eachListing(ctx, hits, func(l finder.Listing) error {
+	err = h.eachListing(ctx, cat, hits, func(l finder.Listing, ex originals) error {
 		if !first {
 			bw.WriteByte(',')
 		}
 		first = false
-		s := MapService(cat, l, true)
-		s.Organization = nil
+		s, err := serviceOut(cat, l, true, true, ex)
+		if err != nil {
+			return err
+		}
 		return jw.enc.Encode(s)
 	})
 	if err != nil {
@@ -323,7 +333,7 @@ func writeTables(ctx context.Context, h *Handler, cat *finder.Catalog, hits []fi
 			}
 		}
 	}
-	return h.eachListing(ctx, hits, func(l finder.Listing) error {
+	return h.eachListing(ctx, nil, hits, func(l finder.Listing, _ originals) error {
 		s := MapService(cat, l, true)
 		if err := tables["service"].row(map[string]string{"id": s.ID, "organization_id": s.OrganizationID, "name": s.Name,
 			"alternate_name": s.AlternateName, "description": s.Description, "status": s.Status,

@@ -7,6 +7,11 @@
 // themes → taxonomy_terms of the one taxonomy "fellesrom-themes". Every
 // group goes through finder.Listing, so a closed group's meeting place is
 // never exposed: its location names only the municipality.
+//
+// Import (import.go) reads HSDS documents into the directory by the same
+// mapping the other way, keeping each object's original (hsds_extra), and
+// the API writes an imported object as its original with what fellesrom
+// changed since (original.go).
 package hsds
 
 // The HSDS objects fellesrom writes, with the fields it fills. Field names
