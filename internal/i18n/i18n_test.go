@@ -185,8 +185,19 @@ func TestNoTilbud(t *testing.T) {
 
 func TestFallback(t *testing.T) {
 	c := DefaultCatalog()
-	if s, l := c.Lookup("se", "front.h1", nil); l != "nb" || s != "Finn en selvhjelpsgruppe" {
-		t.Errorf("se front.h1 = %q in %s, want the Bokmål text", s, l)
+	if s, l := c.Lookup("se", "front.h1", nil); l != "se" || s != "Gávnna iešveahkkejoavkku" {
+		t.Errorf("se front.h1 = %q in %s", s, l)
+	}
+	// A message a language lacks is the Bokmål one, and says so.
+	small, err := load(fstest.MapFS{
+		"locales/nb.json": {Data: []byte(`{"a": "A", "b": "B"}`)},
+		"locales/se.json": {Data: []byte(`{"a": "Á"}`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, l := small.Lookup("se", "b", nil); l != "nb" || s != "B" {
+		t.Errorf("se b = %q in %s, want the Bokmål text", s, l)
 	}
 	if s, l := c.Lookup("se", "common.search", nil); l != "se" || s != "Ohcat" {
 		t.Errorf("se common.search = %q in %s", s, l)
@@ -214,7 +225,7 @@ func TestPlural(t *testing.T) {
 	}{
 		{"nb", 1, "Fant 1 gruppe"}, {"nb", 2, "Fant 2 grupper"}, {"nb", 0, "Fant 0 grupper"},
 		{"en", 1, "Found 1 group"}, {"en", 12, "Found 12 groups"},
-		{"nn", 1, "Fann 1 gruppe"}, {"se", 3, "Fant 3 grupper"},
+		{"nn", 1, "Fann 1 gruppe"}, {"se", 1, "1 joavku"}, {"se", 2, "2 joavkku"}, {"se", 3, "3 joavkku"},
 	} {
 		if got, _ := c.Plural(tc.lang, "finder.found", tc.n, nil); got != tc.want {
 			t.Errorf("%s %d: %q, want %q", tc.lang, tc.n, got, tc.want)

@@ -421,7 +421,7 @@ func TestCompose(t *testing.T) {
 		{"nb", "Prøvemelding fra fellesrom", "Dette er en prøvemelding fra https://fellesrom.example.", "sendt automatisk av fellesrom"},
 		{"en", "Test message from fellesrom", "This is a test message from https://fellesrom.example.", "sent automatically by fellesrom"},
 		{"nn", "Prøvemelding frå fellesrom", "Dette er ei prøvemelding frå https://fellesrom.example.", "send automatisk av fellesrom"},
-		{"se", "Prøvemelding fra fellesrom", "Dette er en prøvemelding fra", "sendt automatisk"}, // falls back to Bokmål
+		{"se", "Geahččalandieđáhus fellesrom:is", "Dát lea geahččalandieđáhus dás: https://fellesrom.example.", "automáhtalaččat"},
 	} {
 		subject, body, err := mail.Compose(cat, tc.lang, "test", data)
 		if err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -69,19 +70,24 @@ func TestScheduleWords(t *testing.T) {
 	}
 }
 
-// A Sami page says a schedule in one language: Bokmål, since the catalogue
-// has no Sami sentence patterns; never a Sami weekday in a Bokmål sentence.
-func TestScheduleWordsFallBackWhole(t *testing.T) {
+// A Sami page says a schedule in one language: Sami, now that the
+// catalogue has the Sami sentence patterns; never a Bokmål word in it.
+func TestScheduleWordsInSami(t *testing.T) {
 	loc := oslo(t)
 	cat := i18n.DefaultCatalog()
 	s := domain.Schedule{Start: time.Date(2026, 9, 1, 18, 0, 0, 0, loc), DurationMin: 90, RRule: "FREQ=WEEKLY;BYDAY=TU"}
 	got := ScheduleWords(cat, "se", s)
-	if got.Text != "Hver tirsdag kl. 18.00–19.30" || got.Lang != "nb" {
+	if got.Text != "Juohke vahku: maŋŋebárga, dii. 18.00–19.30" || got.Lang != "se" {
 		t.Errorf("se: %+v", got)
 	}
 	ms := nextMeetings(cat, "se", s, time.Date(2026, 9, 2, 0, 0, 0, 0, loc), 1)
-	if len(ms) != 1 || ms[0].Phrase.Text != "Tirsdag 8. september 2026 kl. 18.00" || ms[0].Phrase.Lang != "nb" {
+	if len(ms) != 1 || ms[0].Phrase.Text != "Maŋŋebárga 8. čakčamánnu 2026 dii. 18.00" || ms[0].Phrase.Lang != "se" {
 		t.Errorf("se next: %+v", ms)
+	}
+	for _, nb := range []string{"tirsdag", "Tirsdag", "september", "kl."} {
+		if strings.Contains(got.Text, nb) || len(ms) == 1 && strings.Contains(ms[0].Phrase.Text, nb) {
+			t.Errorf("a Bokmål word %q in a Sami sentence", nb)
+		}
 	}
 }
 
