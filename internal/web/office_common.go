@@ -573,6 +573,35 @@ func (s *site) officeErr(w http.ResponseWriter, r *http.Request, lang string, er
 	s.serverError(w, r, lang, err)
 }
 
+// officeLoadOwned loads the object whose ID is the path's {id} with get,
+// and checks that the user may edit the listings of its organisation
+// (orgOf); otherwise it answers (404, or 500 for a failing read) and
+// returns false.
+func officeLoadOwned[T any](s *site, w http.ResponseWriter, r *http.Request, lang string, me *auth.Current,
+	get func(ctx context.Context, id string) (T, error), orgOf func(T) string) (*officeScope, T, bool) {
+	var zero T
+	id := officePathID(r, "id")
+	if id == "" {
+		s.notFound(w, r, lang)
+		return nil, zero, false
+	}
+	x, err := get(r.Context(), id)
+	if err != nil {
+		s.officeErr(w, r, lang, err)
+		return nil, zero, false
+	}
+	sc, err := s.officeScope(r.Context(), me)
+	if err != nil {
+		s.serverError(w, r, lang, err)
+		return nil, zero, false
+	}
+	if !sc.can(auth.EditListing, orgOf(x)) {
+		s.notFound(w, r, lang)
+		return nil, zero, false
+	}
+	return sc, x, true
+}
+
 // municipalityOptions are the municipalities by county, for a select or
 // for boxes.
 func (s *site) officeMunicipalities(ctx context.Context) ([]domain.County, map[string][]domain.Municipality, map[string]bool, error) {

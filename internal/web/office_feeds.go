@@ -237,26 +237,7 @@ func (s *site) officeFeedNewPost(w http.ResponseWriter, r *http.Request, lang st
 // officeFeedLoad loads the feed of the path and checks that the user may
 // edit its organisation's listings; otherwise it answers 404.
 func (s *site) officeFeedLoad(w http.ResponseWriter, r *http.Request, lang string, me *auth.Current) (*officeScope, store.Feed, bool) {
-	id := officePathID(r, "id")
-	if id == "" {
-		s.notFound(w, r, lang)
-		return nil, store.Feed{}, false
-	}
-	f, err := s.store.Feed(r.Context(), id)
-	if err != nil {
-		s.officeErr(w, r, lang, err)
-		return nil, f, false
-	}
-	sc, err := s.officeScope(r.Context(), me)
-	if err != nil {
-		s.serverError(w, r, lang, err)
-		return nil, f, false
-	}
-	if !sc.can(auth.EditListing, f.OrgID) {
-		s.notFound(w, r, lang)
-		return nil, f, false
-	}
-	return sc, f, true
+	return officeLoadOwned(s, w, r, lang, me, s.store.Feed, func(f store.Feed) string { return f.OrgID })
 }
 
 // officeFeedEditPage is GET /kontor/kilder/{id}: the feed's form and runs.

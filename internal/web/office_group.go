@@ -4,6 +4,7 @@ package web
 // status and verify it, and its history.
 
 import (
+	"context"
 	"net/http"
 	"slices"
 
@@ -15,30 +16,14 @@ import (
 // officeGroupLoad loads the group of the path and checks that the user may
 // edit its organisation's listings; otherwise it answers 404.
 func (s *site) officeGroupLoad(w http.ResponseWriter, r *http.Request, lang string, me *auth.Current) (*officeScope, domain.Group, bool) {
-	id := officePathID(r, "id")
-	if id == "" {
-		s.notFound(w, r, lang)
-		return nil, domain.Group{}, false
+	byID := func(ctx context.Context, id string) (domain.Group, error) {
+		g, err := s.store.Group(ctx, id)
+		if err == nil && g.ID != id { // found by slug: the path takes IDs only
+			return g, store.ErrNotFound
+		}
+		return g, err
 	}
-	g, err := s.store.Group(r.Context(), id)
-	if err != nil {
-		s.officeErr(w, r, lang, err)
-		return nil, g, false
-	}
-	if g.ID != id { // found by slug: the path takes IDs only
-		s.notFound(w, r, lang)
-		return nil, g, false
-	}
-	sc, err := s.officeScope(r.Context(), me)
-	if err != nil {
-		s.serverError(w, r, lang, err)
-		return nil, g, false
-	}
-	if !sc.can(auth.EditListing, g.OrgID) {
-		s.notFound(w, r, lang)
-		return nil, g, false
-	}
-	return sc, g, true
+	return officeLoadOwned(s, w, r, lang, me, byID, func(g domain.Group) string { return g.OrgID })
 }
 
 // officeStatusEntry is a line of a group's status history.

@@ -122,26 +122,7 @@ func (s *site) officeVenueNewPost(w http.ResponseWriter, r *http.Request, lang s
 // officeVenueLoad loads the venue of the path, and checks that the user may
 // edit its organisation's listings; otherwise it answers 404.
 func (s *site) officeVenueLoad(w http.ResponseWriter, r *http.Request, lang string, me *auth.Current) (*officeScope, domain.Venue, bool) {
-	id := officePathID(r, "id")
-	if id == "" {
-		s.notFound(w, r, lang)
-		return nil, domain.Venue{}, false
-	}
-	x, err := s.store.Venue(r.Context(), id)
-	if err != nil {
-		s.officeErr(w, r, lang, err)
-		return nil, x, false
-	}
-	sc, err := s.officeScope(r.Context(), me)
-	if err != nil {
-		s.serverError(w, r, lang, err)
-		return nil, x, false
-	}
-	if !sc.can(auth.EditListing, x.OrgID) {
-		s.notFound(w, r, lang)
-		return nil, x, false
-	}
-	return sc, x, true
+	return officeLoadOwned(s, w, r, lang, me, s.store.Venue, func(x domain.Venue) string { return x.OrgID })
 }
 
 // officeVenueEditPage is GET /kontor/steder/{id}: the venue's form and its rooms.
