@@ -147,13 +147,7 @@ func TestMatchingBrowser(t *testing.T) {
 	}
 
 	// The coordinator of house1 signs in with TOTP.
-	open("/logg-inn")
-	typeIn("email", officeEmails["coordHouse"])
-	typeIn("password", staffPassword)
-	submit(".staff-form button")
-	secret := strings.ReplaceAll(text("#totp-secret"), " ", "")
-	typeIn("code", code(t, secret, f.clock.Now()))
-	submit(".staff-form button")
+	f.browserSignIn(browserActions(t, ctx, f.srv.URL), "coordHouse")
 
 	// The inbox, one enquiry, the form for a phone enquiry.
 	open("/kontor/henvendelser")

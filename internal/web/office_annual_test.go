@@ -247,13 +247,7 @@ func TestAnnualBrowser(t *testing.T) {
 	f := newOfficeFixture(t, st)
 	ctx := browsertest.Tab(t)
 	a := browserActions(t, ctx, f.srv.URL)
-	a.open("/logg-inn")
-	a.typeIn("email", officeEmails["coordHouse"])
-	a.typeIn("password", staffPassword)
-	a.submit(".staff-form button")
-	secret := strings.ReplaceAll(a.text("#totp-secret"), " ", "")
-	a.typeIn("code", code(t, secret, f.clock.Now()))
-	a.submit(".staff-form button")
+	f.browserSignIn(a, "coordHouse")
 
 	if s := a.open("/kontor/arsrapport"); s != 200 {
 		t.Fatalf("page: %d", s)

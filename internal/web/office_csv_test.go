@@ -191,13 +191,7 @@ func TestOfficeCSVBrowser(t *testing.T) {
 	f := newOfficeFixture(t, st)
 	ctx := browsertest.Tab(t)
 	a := browserActions(t, ctx, f.srv.URL)
-	a.open("/logg-inn")
-	a.typeIn("email", officeEmails["coordHouse"])
-	a.typeIn("password", staffPassword)
-	a.submit(".staff-form button")
-	secret := strings.ReplaceAll(a.text("#totp-secret"), " ", "")
-	a.typeIn("code", code(t, secret, f.clock.Now()))
-	a.submit(".staff-form button")
+	f.browserSignIn(a, "coordHouse")
 
 	if s := a.open("/kontor/csv"); s != 200 {
 		t.Fatalf("csv page: %d", s)

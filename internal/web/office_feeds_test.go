@@ -262,13 +262,7 @@ func TestOfficeFeedsBrowser(t *testing.T) {
 	crun, _ := feedConflict(t, st, feed, f.groups["house1"], "Et nytt navn")
 	ctx := browsertest.Tab(t)
 	a := browserActions(t, ctx, f.srv.URL)
-	a.open("/logg-inn")
-	a.typeIn("email", officeEmails["coordHouse"])
-	a.typeIn("password", staffPassword)
-	a.submit(".staff-form button")
-	secret := strings.ReplaceAll(a.text("#totp-secret"), " ", "")
-	a.typeIn("code", code(t, secret, f.clock.Now()))
-	a.submit(".staff-form button")
+	f.browserSignIn(a, "coordHouse")
 
 	for _, p := range []string{"/kontor/kilder", "/kontor/kilder/ny", "/kontor/kilder/" + feed.ID,
 		"/kontor/kilder/" + feed.ID + "/kjoring/" + m.runs["house1"].ID, "/kontor/kilder/" + feed.ID + "/kjoring/" + crun.ID} {

@@ -233,3 +233,17 @@ func officeVenueValues(x domain.Venue) url.Values {
 	}
 	return v
 }
+
+// browserSignIn signs the office user key in for the first time in a's
+// tab: e-mail and password, then enrolling the authenticator app with a
+// code from its secret.
+func (f *officeFixture) browserSignIn(a actions, key string) {
+	a.t.Helper()
+	a.open("/logg-inn")
+	a.typeIn("email", officeEmails[key])
+	a.typeIn("password", staffPassword)
+	a.submit(".staff-form button")
+	secret := strings.ReplaceAll(a.text("#totp-secret"), " ", "")
+	a.typeIn("code", code(a.t, secret, f.clock.Now()))
+	a.submit(".staff-form button")
+}

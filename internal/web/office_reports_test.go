@@ -216,15 +216,9 @@ func TestOfficeReportsBrowser(t *testing.T) {
 	reportsSeed(t, f)
 	ctx := browsertest.Tab(t)
 	a := browserActions(t, ctx, f.srv.URL)
-	open, typeIn, submit, text, path := a.open, a.typeIn, a.submit, a.text, a.path
+	open, submit, text, path := a.open, a.submit, a.text, a.path
 
-	open("/logg-inn")
-	typeIn("email", officeEmails["coordHouse"])
-	typeIn("password", staffPassword)
-	submit(".staff-form button")
-	secret := strings.ReplaceAll(text("#totp-secret"), " ", "")
-	typeIn("code", code(t, secret, f.clock.Now()))
-	submit(".staff-form button")
+	f.browserSignIn(a, "coordHouse")
 
 	open("/kontor/rapporter")
 	checkPage(t, ctx, "dashboard, own house (nb)")
