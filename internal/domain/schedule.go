@@ -352,6 +352,7 @@ func (s Schedule) Next(from time.Time, n int) []time.Time {
 		monday := at(start.Year(), start.Month(), start.Day()-off)
 		ordered := slices.Clone(days)
 		slices.SortFunc(ordered, func(a, b WeekdayNum) int { return (int(a.Day)+6)%7 - (int(b.Day)+6)%7 })
+		ordered = slices.CompactFunc(ordered, func(a, b WeekdayNum) bool { return a.Day == b.Day })
 		for w := 0; w < 1000; w++ {
 			base := monday.AddDate(0, 0, 7*r.Interval*w)
 			for _, d := range ordered {
@@ -371,6 +372,10 @@ func (s Schedule) Next(from time.Time, n int) []time.Time {
 				}
 			}
 			slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
+			// A day two BYDAY entries both name (the 4th and the last
+			// Tuesday of a month with four) is one meeting (RFC 5545: a
+			// recurrence set has each instance once).
+			ts = slices.CompactFunc(ts, func(a, b time.Time) bool { return a.Equal(b) })
 			for _, t := range ts {
 				if !emit(t) {
 					return out

@@ -148,3 +148,31 @@ func TestSortByNameNorwegian(t *testing.T) {
 		}
 	}
 }
+
+// A day that two BYDAY entries both name is one meeting: the 4th and the
+// last Tuesday fall together in a month with four Tuesdays, and a repeated
+// weekday in a weekly rule is one day.
+func TestNextCoincidingDays(t *testing.T) {
+	loc, err := time.LoadLocation("Europe/Oslo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Schedule{Start: time.Date(2026, 2, 24, 18, 0, 0, 0, loc), DurationMin: 90, TZ: "Europe/Oslo",
+		RRule: "FREQ=MONTHLY;BYDAY=4TU,-1TU"}
+	got := s.Next(time.Date(2026, 2, 1, 0, 0, 0, 0, loc), 3)
+	// February 2026 has four Tuesdays (24th is both); March has five (24th, 31st).
+	want := []time.Time{time.Date(2026, 2, 24, 18, 0, 0, 0, loc), time.Date(2026, 3, 24, 18, 0, 0, 0, loc),
+		time.Date(2026, 3, 31, 18, 0, 0, 0, loc)}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i := range want {
+		if !got[i].Equal(want[i]) {
+			t.Errorf("meeting %d: %v, want %v", i, got[i], want[i])
+		}
+	}
+	w := Schedule{Start: time.Date(2026, 3, 3, 18, 0, 0, 0, loc), TZ: "Europe/Oslo", RRule: "FREQ=WEEKLY;BYDAY=TU,TU"}
+	if got := w.Next(time.Date(2026, 3, 1, 0, 0, 0, 0, loc), 2); len(got) != 2 || !got[1].Equal(time.Date(2026, 3, 10, 18, 0, 0, 0, loc)) {
+		t.Errorf("weekly TU,TU: %v", got)
+	}
+}
