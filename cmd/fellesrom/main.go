@@ -137,6 +137,7 @@ func run(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logg
 		if err != nil {
 			return err
 		}
+		opts.WarmReports = true
 		err = app.Serve(ctx, cfg.Addr, app.Handler(st, f, logger, opts), logger)
 		cancel()
 		waitJobs() // before the deferred st.Close()

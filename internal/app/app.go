@@ -77,6 +77,10 @@ type Options struct {
 	// Cookies says when the staff session cookie is Secure
 	// (FELLESROM_SECURE_COOKIES: auto, always, never).
 	Cookies auth.CookieMode
+	// WarmReports works out the reports' protection of small counts in
+	// the background at start (serve), so that the first dashboard does
+	// not wait for it.
+	WarmReports bool
 }
 
 // ParseTrustedProxies reads a comma-separated list of addresses or networks
@@ -169,7 +173,8 @@ func Handler(st *store.Store, f *finder.Finder, logger *slog.Logger, opts ...Opt
 	mux.Handle("/api/", api.New(api.Deps{Store: st, Finder: f, Logger: logger, Now: now}))
 	mux.Handle("/hsds/", hsds.New(hsds.Deps{Store: st, Finder: f, Logger: logger}))
 	authn := auth.New(st, auth.Options{Logger: logger, Now: now, Cookies: o.Cookies})
-	mux.Handle("/", web.New(web.Deps{Store: st, Finder: f, Logger: logger, Now: now, Auth: authn}))
+	mux.Handle("/", web.New(web.Deps{Store: st, Finder: f, Logger: logger, Now: now, Auth: authn,
+		WarmReports: o.WarmReports}))
 	return clientAddress(chain(mux, logger), o.TrustedProxies)
 }
 

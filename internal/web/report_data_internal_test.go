@@ -68,3 +68,31 @@ func TestReportDataReloads(t *testing.T) {
 		}
 	})
 }
+
+// The load at start (Deps.WarmReports: New starts reloadReports) leaves
+// warmed data that the first request gets without loading again.
+func TestReportDataWarmAtStart(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	if _, err := demo.Load(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	s := &site{store: st, log: slog.New(slog.DiscardHandler), now: time.Now}
+	s.reports.loading = true
+	go s.reloadReports()
+	for {
+		s.reports.mu.Lock()
+		loading, d := s.reports.loading, s.reports.data
+		s.reports.mu.Unlock()
+		if !loading {
+			if d == nil {
+				t.Fatal("the warm load left no data")
+			}
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	got, _, err := s.reportData(context.Background())
+	if err != nil || got != s.reports.data {
+		t.Errorf("the first request did not get the warmed data: %v", err)
+	}
+}

@@ -28,6 +28,9 @@ type Deps struct {
 	// Auth signs staff in; nil: a service with the production settings
 	// (secure cookies decided per request, see auth.CookieAuto).
 	Auth *auth.Service
+	// WarmReports loads the reports' data and works out its protection
+	// in the background at once (see reportCache).
+	WarmReports bool
 }
 
 // site is the public site.
@@ -57,6 +60,10 @@ func New(d Deps) http.Handler {
 	s.auth = d.Auth
 	if s.auth == nil {
 		s.auth = auth.New(d.Store, auth.Options{Now: s.now, Logger: s.log})
+	}
+	if d.WarmReports {
+		s.reports.loading = true
+		go s.reloadReports()
 	}
 	return s.routes()
 }
