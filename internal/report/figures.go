@@ -771,12 +771,39 @@ func (d *Data) coverage(r *Report, in func(org, muni, county string) bool, prote
 			grp[g.MunicipalityID]++
 		}
 	}
+	orgScope := r.Scope.Kind == House || r.Scope.Kind == District
+	touched := func(id string) bool { return enq[id] > 0 || grp[id] > 0 }
+	if protect && orgScope {
+		// An organisation's part of a municipality is not published (it
+		// would give away the other houses' part, with the municipality's
+		// figures): its protected coverage is the municipalities it works
+		// in, each as a whole, as the geography publishes them.
+		mine := map[string]bool{}
+		for id := range enq {
+			mine[id] = true
+		}
+		for id := range grp {
+			mine[id] = true
+		}
+		touched = func(id string) bool { return mine[id] }
+		enq, grp = map[string]int{}, map[string]int{}
+		for _, e := range d.Enquiries {
+			if slices.Contains(months, e.Month) && mine[e.MunicipalityID] {
+				enq[e.MunicipalityID]++
+			}
+		}
+		for _, g := range d.Groups {
+			if mine[g.MunicipalityID] && running(g, from, to) {
+				grp[g.MunicipalityID]++
+			}
+		}
+	}
 	var rows []CoverageRow
 	for _, m := range d.Municipalities {
 		if r.Scope.Kind == Municipality && m.ID != r.Scope.ID || r.Scope.Kind == County && m.CountyID != r.Scope.ID {
 			continue
 		}
-		if (r.Scope.Kind == House || r.Scope.Kind == District) && enq[m.ID] == 0 && grp[m.ID] == 0 {
+		if orgScope && !touched(m.ID) {
 			continue
 		}
 		rows = append(rows, CoverageRow{MunicipalityID: m.ID, Name: m.Name, Population: m.Population,
@@ -785,10 +812,10 @@ func (d *Data) coverage(r *Report, in func(org, muni, county string) bool, prote
 			r.EnquiriesNoGroup = append(r.EnquiriesNoGroup, m.ID)
 		}
 	}
-	if grp[""] > 0 {
+	if grp[""] > 0 && (!orgScope || touched("")) {
 		rows = append(rows, CoverageRow{Groups: Cell{grp[""], Shown}})
 	}
-	if geo := r.Scope.Kind == Municipality || r.Scope.Kind == County || r.Scope.Kind == National; protect && geo {
+	if protect {
 		// A municipality's year is published in the tables too: its cells
 		// are those of the geography family, in the same states.
 		var enqM, grpM measure
@@ -807,27 +834,6 @@ func (d *Data) coverage(r *Report, in func(org, muni, county string) bool, prote
 			}
 			rows[i].Enquiries.State = d.state(enqM, r.Period, sc, "")
 			rows[i].Groups.State = d.state(grpM, r.Period, sc, "")
-		}
-	} else if protect {
-		// Cells: per row enquiries, groups; then the two totals.
-		n := len(rows)
-		p := Problem{Values: make([]int, 2*n+2), Fixed: map[int]State{}}
-		se, sg := Sum{Whole: 2 * n}, Sum{Whole: 2*n + 1}
-		for i, row := range rows {
-			p.Values[2*i], p.Values[2*i+1] = row.Enquiries.Value, row.Groups.Value
-			se.Parts = append(se.Parts, 2*i)
-			sg.Parts = append(sg.Parts, 2*i+1)
-		}
-		p.Sums = []Sum{se, sg}
-		if t := r.Table("enquiries.channel"); t != nil {
-			p.Values[2*n], p.Fixed[2*n] = t.Total.Now.Value, t.Total.Now.State
-		}
-		if t := r.Table("groups.running.format"); t != nil {
-			p.Values[2*n+1], p.Fixed[2*n+1] = t.Total.Now.Value, t.Total.Now.State
-		}
-		st := Protect(p)
-		for i := range rows {
-			rows[i].Enquiries.State, rows[i].Groups.State = st[2*i], st[2*i+1]
 		}
 	}
 	for i := range rows {

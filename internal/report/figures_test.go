@@ -490,3 +490,34 @@ func TestGroupsReformed(t *testing.T) {
 		}
 	}
 }
+
+// A house's protected coverage shows the municipalities it works in as
+// wholes, in the states the municipality's own figures have: never the
+// house's part of a municipality, which would give away the other houses'.
+func TestHouseCoverageIsTheMunicipalities(t *testing.T) {
+	d := makeHistory(5).data
+	year := report.Period{Kind: report.Year, Year: 2025}
+	checked := 0
+	for _, o := range d.Orgs {
+		for _, kind := range []report.ScopeKind{report.House, report.District} {
+			r := d.Figures(year, report.Scope{Kind: kind, ID: o.ID}, true)
+			for _, row := range r.Coverage {
+				if row.MunicipalityID == "" {
+					continue
+				}
+				m := d.Figures(year, report.Scope{Kind: report.Municipality, ID: row.MunicipalityID}, true)
+				if len(m.Coverage) != 1 {
+					t.Fatalf("municipality %s: %d coverage rows", row.MunicipalityID, len(m.Coverage))
+				}
+				if row.Enquiries != m.Coverage[0].Enquiries || row.Groups != m.Coverage[0].Groups {
+					t.Errorf("%s %s in %s: %+v / %+v, the municipality says %+v / %+v", kind, o.ID, row.MunicipalityID,
+						row.Enquiries, row.Groups, m.Coverage[0].Enquiries, m.Coverage[0].Groups)
+				}
+				checked++
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no coverage row of any house was checked")
+	}
+}
