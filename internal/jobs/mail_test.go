@@ -337,7 +337,9 @@ func TestOutboxJobsEndToEnd(t *testing.T) {
 			_, err := s.LeaseOf(context.Background(), "outbox-purge")
 			return err == nil
 		}
-		deadline := time.Now().Add(5 * time.Second)
+		// Wait for both (a loaded machine can take seconds to schedule
+		// the runner; the wait ends as soon as both are done).
+		deadline := time.Now().Add(60 * time.Second)
 		for (len(srv.Received()) == 0 || !purged()) && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
 		}
