@@ -140,12 +140,8 @@ func relabel(p Problem, st []State, c int) bool {
 		st[c] = Hidden
 		return true
 	}
-	for k := range p.Sums {
-		cells := p.sumCells(k)
-		if !slices.Contains(cells, c) {
-			continue
-		}
-		for _, x := range cells {
+	for _, k := range p.cellSums[c] { // the sums with c, in order
+		for _, x := range p.sumCells(k) {
 			if _, fixed := p.Fixed[x]; !fixed && st[x] == Under5 {
 				st[x] = Hidden
 				return true
