@@ -140,7 +140,8 @@ func (h *Harvester) Run(ctx context.Context, feed store.Feed) (store.HarvestRun,
 		}
 		run, ferr := h.Store.FailHarvest(context.WithoutCancel(ctx), feed.ID, started, err.Error())
 		if ferr != nil {
-			return run, errors.Join(err, ferr)
+			// The store itself fails: the job's error, not the feed's.
+			return run, fmt.Errorf("harvest: recording the failure of feed %s: %w", feed.ID, ferr)
 		}
 		logger.Warn("harvest: feed failed", "feed", feed.ID, "err", CodeOf(err.Error()))
 		return run, err

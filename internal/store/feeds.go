@@ -475,7 +475,7 @@ func (s *Store) ApplyHarvest(ctx context.Context, p HarvestPlan) (HarvestRun, er
 					venues[place], g.VenueID = nv.ID, nv.ID
 				}
 			}
-			if g.Slug, err = freeSlug(ctx, tx, g.Slug); err != nil {
+			if g.Slug, err = freeSlug(ctx, tx, "groups", g.Slug, ""); err != nil {
 				return err
 			}
 			if err := insertGroup(ctx, tx, &g, HarvestActor); err != nil {
@@ -619,21 +619,6 @@ func groupInTx(ctx context.Context, tx *sql.Tx, id string) (domain.Group, error)
 		return g, err
 	}
 	return gs[0], nil
-}
-
-// freeSlug returns slug, or slug with a number after it, that no group has.
-func freeSlug(ctx context.Context, tx *sql.Tx, slug string) (string, error) {
-	try := slug
-	for i := 2; ; i++ {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM groups WHERE slug = $1`, try).Scan(&n); err != nil {
-			return "", err
-		}
-		if n == 0 {
-			return try, nil
-		}
-		try = fmt.Sprintf("%s-%d", slug, i)
-	}
 }
 
 // harvestUpdate writes the fields a feed sets (harvestFields) from next

@@ -160,9 +160,9 @@ func (s *Store) ImportHSDS(ctx context.Context, imp HSDSImport, by string) (HSDS
 	return res, nil
 }
 
-// hsdsFreeSlug returns slug, or slug-2, slug-3, … the first that no other row
+// freeSlug returns slug, or slug-2, slug-3, … the first that no other row
 // of table than id uses.
-func hsdsFreeSlug(ctx context.Context, tx *sql.Tx, table, slug, id string) (string, error) {
+func freeSlug(ctx context.Context, tx *sql.Tx, table, slug, id string) (string, error) {
 	try := slug
 	for n := 2; ; n++ {
 		var other string
@@ -193,7 +193,7 @@ func importOrgTx(ctx context.Context, tx *sql.Tx, o *domain.Organisation, nested
 	if o.Kind == "" {
 		o.Kind = domain.OrgOther
 	}
-	if o.Slug, err = hsdsFreeSlug(ctx, tx, "organisations", o.Slug, o.ID); err != nil {
+	if o.Slug, err = freeSlug(ctx, tx, "organisations", o.Slug, o.ID); err != nil {
 		return false, false, err
 	}
 	now := utcNow()
@@ -250,23 +250,18 @@ func importVenueTx(ctx context.Context, tx *sql.Tx, v *domain.Venue, nested bool
 }
 
 func importGroupTx(ctx context.Context, tx *sql.Tx, g *domain.Group, by string) (created, changed bool, err error) {
-	var one int
-	err = tx.QueryRowContext(ctx, `SELECT 1 FROM groups WHERE id = $1`, g.ID).Scan(&one)
+	prevs, err := groupInTx(ctx, tx, g.ID)
 	exists := err == nil
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return false, false, err
 	}
-	if g.Slug, err = hsdsFreeSlug(ctx, tx, "groups", g.Slug, g.ID); err != nil {
+	if g.Slug, err = freeSlug(ctx, tx, "groups", g.Slug, g.ID); err != nil {
 		return false, false, err
 	}
 	if err := ValidateGroup(g); err != nil {
 		return false, false, err
 	}
 	if exists {
-		prevs, err := fillGroupsTx(ctx, tx, g.ID)
-		if err != nil {
-			return false, false, err
-		}
 		cmp := *g
 		cmp.CreatedAt, cmp.UpdatedAt = prevs.CreatedAt, prevs.UpdatedAt
 		cmp.ThemeIDs, cmp.Languages = uniq(g.ThemeIDs), uniq(g.Languages)
@@ -283,19 +278,6 @@ func importGroupTx(ctx context.Context, tx *sql.Tx, g *domain.Group, by string) 
 		return false, false, err
 	}
 	return true, true, auditChange(ctx, tx, "group", g.ID, g.OrgID, nil, g)
-}
-
-// fillGroupsTx reads one group with its themes and languages inside tx.
-func fillGroupsTx(ctx context.Context, tx *sql.Tx, id string) (domain.Group, error) {
-	g, err := scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups WHERE id = $1`, id))
-	if err != nil {
-		return g, err
-	}
-	gs := []domain.Group{g}
-	if err := fillGroupSets(ctx, tx, gs, "WHERE group_id = $1", id); err != nil {
-		return g, err
-	}
-	return gs[0], nil
 }
 
 // putExtra writes an object's original.

@@ -21,7 +21,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/fellesrom/fellesrom/internal/auth"
 	"github.com/fellesrom/fellesrom/internal/domain"
@@ -36,10 +35,6 @@ func annualRoutes(s *site, mux *http.ServeMux, lang, p string) {
 	mux.Handle(k+"/arsrapport.pdf", s.methods(lang, s.staff(s.annualPDF, false), nil))
 	mux.Handle(k+"/arsrapport.csv", s.methods(lang, s.staff(s.annualCSV, false), nil))
 }
-
-// AnnualLink reports whether the signed-in user has the yearly report, for
-// a link in the back office's menu.
-func (v staffView) AnnualLink() bool { return staffEditsListings(v.Me) }
 
 // annualFields are the form's texts, by section (store.ReportTextSections).
 var annualFields = map[string]string{
@@ -63,19 +58,12 @@ type annualSection struct {
 
 // annualYears are the years one may choose: this year and five before.
 func (s *site) annualYears() []int {
-	y := s.now().In(annualOslo()).Year()
+	y := s.now().In(outreachOslo()).Year()
 	var out []int
 	for i := range 6 {
 		out = append(out, y-i)
 	}
 	return out
-}
-
-func annualOslo() *time.Location {
-	if l, err := time.LoadLocation("Europe/Oslo"); err == nil {
-		return l
-	}
-	return time.UTC
 }
 
 // annualChoice reads the organisation and year of a request (query or

@@ -11,6 +11,7 @@ package web
 // administrators); anyone else gets 404, as for the rest of the directory.
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -20,6 +21,7 @@ import (
 	"github.com/fellesrom/fellesrom/internal/auth"
 	"github.com/fellesrom/fellesrom/internal/domain"
 	"github.com/fellesrom/fellesrom/internal/harvest"
+	"github.com/fellesrom/fellesrom/internal/i18n"
 	"github.com/fellesrom/fellesrom/internal/store"
 )
 
@@ -39,10 +41,6 @@ func officeFeedsRoutes(s *site, mux *http.ServeMux, lang, p string) {
 	mux.Handle(k+"/{id}/kjoring/{run}", h(s.officeFeedRunPage, nil))
 	mux.Handle(k+"/{id}/konflikt/{change}", h(nil, s.officeFeedResolvePost))
 }
-
-// FeedsLink says whether the menu shows the feeds: to those who edit
-// listings somewhere.
-func (v staffView) FeedsLink() bool { return staffEditsListings(v.Me) }
 
 // officeFeedIntervals are the intervals a feed may have, in minutes.
 var officeFeedIntervals = []int{15, 60, 360, 1440}
@@ -73,7 +71,7 @@ func (v *officeView) FeedFormatLabel(f string) string { return "feeds.fmt." + f 
 // (in English, as the log keeps it).
 func (v *officeView) RunError(text string) Phrase {
 	code := harvest.CodeOf(text)
-	if code == "" || !v.cat.Has("nb", "feeds.err."+code) {
+	if code == "" || !v.cat.Has(i18n.Default, "feeds.err."+code) {
 		code = "other"
 	}
 	return v.L("feeds.err." + code)
@@ -466,7 +464,7 @@ func (s *site) officeFeedResolvePost(w http.ResponseWriter, r *http.Request, lan
 	err = s.store.ResolveConflict(officeCtx(r, me), c.ID, choice == "feed", me.User.ID)
 	switch {
 	case err == nil:
-	case err == store.ErrResolved:
+	case errors.Is(err, store.ErrResolved):
 		// Someone else was first: the page shows what was decided.
 	default:
 		s.officeErr(w, r, lang, err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fellesrom/fellesrom/internal/demo"
+	"github.com/fellesrom/fellesrom/internal/report"
 	"github.com/fellesrom/fellesrom/internal/store"
 	"github.com/fellesrom/fellesrom/internal/store/storetest"
 )
@@ -69,16 +70,27 @@ func TestReportDataReloads(t *testing.T) {
 	})
 }
 
-// The load at start (Deps.WarmReports: New starts reloadReports) leaves
-// warmed data that the first request gets without loading again.
+// With Deps.WarmReports (serve) the site loads and warms the reports' data
+// at start, and the first request gets that data without loading again.
 func TestReportDataWarmAtStart(t *testing.T) {
-	st := storetest.Open(t, store.SQLite)
-	if _, err := demo.Load(context.Background(), st); err != nil {
-		t.Fatal(err)
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		if _, err := demo.Load(context.Background(), st); err != nil {
+			t.Fatal(err)
+		}
+		s := newSite(Deps{Store: st, Logger: slog.New(slog.DiscardHandler), WarmReports: true})
+		warmAtStart(t, s)
+	})
+	s := newSite(Deps{Store: storetest.Open(t, store.SQLite), Logger: slog.New(slog.DiscardHandler)})
+	s.reports.mu.Lock()
+	defer s.reports.mu.Unlock()
+	if s.reports.loading || s.reports.data != nil {
+		t.Error("without WarmReports the site loaded the reports' data at start")
 	}
-	s := &site{store: st, log: slog.New(slog.DiscardHandler), now: time.Now}
-	s.reports.loading = true
-	go s.reloadReports()
+}
+
+func warmAtStart(t *testing.T, s *site) {
+	t.Helper()
+	var warmed *report.Data
 	for {
 		s.reports.mu.Lock()
 		loading, d := s.reports.loading, s.reports.data
@@ -87,12 +99,13 @@ func TestReportDataWarmAtStart(t *testing.T) {
 			if d == nil {
 				t.Fatal("the warm load left no data")
 			}
+			warmed = d
 			break
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	got, _, err := s.reportData(context.Background())
-	if err != nil || got != s.reports.data {
+	if err != nil || got != warmed {
 		t.Errorf("the first request did not get the warmed data: %v", err)
 	}
 }

@@ -47,7 +47,11 @@ type site struct {
 }
 
 // New returns the handler of the public site (every path but /api/ and /healthz).
-func New(d Deps) http.Handler {
+func New(d Deps) http.Handler { return newSite(d).routes() }
+
+// newSite makes the site of d, and starts loading the reports' data if
+// d.WarmReports.
+func newSite(d Deps) *site {
 	s := &site{store: d.Store, finder: d.Finder, log: d.Logger, now: d.Now, cat: i18n.DefaultCatalog(),
 		assets: mustLoadAssets()}
 	if s.log == nil {
@@ -65,7 +69,7 @@ func New(d Deps) http.Handler {
 		s.reports.loading = true
 		go s.reloadReports()
 	}
-	return s.routes()
+	return s
 }
 
 // prefix is the path prefix of a language: "" for Bokmål, "/en" for English.
