@@ -12,6 +12,7 @@ import (
 	"math"
 	"math/big"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/fellesrom/fellesrom/internal/report"
@@ -125,6 +126,24 @@ func (p *published) recoverExact() map[string]*big.Rat {
 }
 
 // recoverBounds returns the unknown cells whose bounds close to one value.
+// disclosures are the hidden cells worked out from what is published,
+// exactly or by bounds, with their values, but for zeros: a 0 counts
+// nobody (and is shown wherever it is not hidden to protect another cell).
+func (p *published) disclosures() map[string]int {
+	out := map[string]int{}
+	for k, v := range p.recoverExact() {
+		if v.Sign() != 0 {
+			out[k] = int(v.Num().Int64())
+		}
+	}
+	for k, v := range p.recoverBounds() {
+		if v != 0 {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 func (p *published) recoverBounds() map[string]int {
 	const inf = math.MaxInt32
 	lo, hi := map[string]int{}, map[string]int{}
@@ -194,10 +213,38 @@ type node struct {
 // to the total, months to quarters to the year, children to their node),
 // and returns what the attacker recovers from each, by table.
 func attackTree(d *report.Data, tables []string, nodes []node) (got, naiveGot map[string]map[string]bool, hidden map[string]int) {
+	return attackCrossed(d, tables, nodes, nil)
+}
+
+// crossing is a sum the attacker knows over cells that are never
+// published: node Whole is the sum of the unpublished cells Parts (named
+// apart from every node), e.g. a municipality the sum of what each house
+// that serves it counted there, a house the sum of what it counted in each
+// municipality. Such a cell worked out is a disclosure only when it is 1–4.
+type crossing struct {
+	whole string
+	parts []string
+}
+
+// attackCrossed is attackTree with crossings: their unpublished cells join
+// the attacker's unknowns, under the same category and time sums.
+func attackCrossed(d *report.Data, tables []string, nodes []node, crossings []crossing) (got, naiveGot map[string]map[string]bool, hidden map[string]int) {
 	got, naiveGot, hidden = map[string]map[string]bool{}, map[string]map[string]bool{}, map[string]int{}
+	unpub := map[string]bool{}
+	for _, x := range crossings {
+		for _, c := range x.parts {
+			if !unpub[c] {
+				unpub[c] = true
+				nodes = append(nodes, node{key: c})
+			}
+		}
+	}
 	type figs struct{ prot, exact *report.Report }
 	reports := map[string]map[string]figs{}
 	for _, n := range nodes {
+		if unpub[n.key] {
+			continue
+		}
 		reports[n.key] = map[string]figs{}
 		for _, p := range allPeriods(2026) {
 			reports[n.key][p.String()] = figs{d.Figures(p, n.scope, true), d.Figures(p, n.scope, false)}
@@ -207,6 +254,9 @@ func attackTree(d *report.Data, tables []string, nodes []node) (got, naiveGot ma
 		pub, naive := newPublished(), newPublished()
 		var cats []string
 		for _, n := range nodes {
+			if unpub[n.key] {
+				continue
+			}
 			for _, p := range allPeriods(2026) {
 				f := reports[n.key][p.String()]
 				tb, ex := f.prot.Table(table), f.exact.Table(table)
@@ -226,6 +276,17 @@ func attackTree(d *report.Data, tables []string, nodes []node) (got, naiveGot ma
 					}
 					naive.cell(k, report.Cell{Value: v, State: st})
 					cats = append(cats, row.Key)
+				}
+			}
+		}
+		for _, n := range nodes {
+			if !unpub[n.key] {
+				continue
+			}
+			for _, p := range allPeriods(2026) {
+				for _, c := range cats {
+					k := n.key + "|" + p.String() + "|" + c
+					pub.unknown[k], naive.unknown[k] = report.Hidden, report.Hidden
 				}
 			}
 		}
@@ -266,21 +327,44 @@ func attackTree(d *report.Data, tables []string, nodes []node) (got, naiveGot ma
 					}
 				}
 			}
+			for _, x := range crossings {
+				for _, p := range allPeriods(2026) {
+					for _, c := range cats {
+						var parts []string
+						for _, k := range x.parts {
+							parts = append(parts, k+"|"+p.String()+"|"+c)
+						}
+						pb.sum(x.whole+"|"+p.String()+"|"+c, parts...)
+					}
+				}
+			}
 		}
+		// A 0 worked out discloses nothing (a 0 is shown anyway: it counts
+		// nobody), and an unpublished cell only when it is 1–4.
+		isUnpub := func(k string) bool { i := strings.IndexByte(k, '|'); return i > 0 && unpub[k[:i]] }
+		disclosed := func(k string, v int) bool { return v != 0 && (!isUnpub(k) || v < report.MinShown) }
 		got[table], naiveGot[table] = map[string]bool{}, map[string]bool{}
-		for k := range pub.recoverExact() {
-			got[table][k] = true
+		for _, x := range []struct {
+			res map[string]bool
+			pb  *published
+		}{{got[table], pub}, {naiveGot[table], naive}} {
+			for k, v := range x.pb.recoverModP() {
+				if disclosed(k, v) {
+					x.res[k] = true
+				}
+			}
+			for k, v := range x.pb.recoverBounds() {
+				if disclosed(k, v) {
+					x.res[k] = true
+				}
+			}
 		}
-		for k := range pub.recoverBounds() {
-			got[table][k] = true
+		hidden[table] = 0
+		for k := range pub.unknown {
+			if !isUnpub(k) {
+				hidden[table]++
+			}
 		}
-		for k := range naive.recoverExact() {
-			naiveGot[table][k] = true
-		}
-		for k := range naive.recoverBounds() {
-			naiveGot[table][k] = true
-		}
-		hidden[table] = len(pub.unknown)
 	}
 	return got, naiveGot, hidden
 }

@@ -1,12 +1,16 @@
 package report_test
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/fellesrom/fellesrom/internal/demo"
 	"github.com/fellesrom/fellesrom/internal/report"
+	"github.com/fellesrom/fellesrom/internal/seal"
 	"github.com/fellesrom/fellesrom/internal/store"
 )
 
@@ -71,5 +75,31 @@ func BenchmarkFiguresNationalYear357(b *testing.B) {
 	for b.Loop() {
 		d := report.NewData(w.Enquiries, w.Groups, w.Orgs, w.Municipalities)
 		d.Figures(report.Period{Kind: report.Year, Year: 2026}, report.Scope{Kind: report.National}, true)
+	}
+}
+
+// A national year of the demo data (32 organisations, several of them
+// serving many municipalities, and many counts under 5), protected afresh:
+// what the reports' background load pays per year.
+func BenchmarkFiguresDemoYear(b *testing.B) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "demo.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	st.SetKeys(seal.Generate())
+	if err := st.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := demo.Load(ctx, st); err != nil {
+		b.Fatal(err)
+	}
+	d, err := report.Load(ctx, st)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		report.NewData(d.Enquiries, d.Groups, d.Orgs, d.Municipalities).WithCounts(d.Counts).Warm(2026)
 	}
 }

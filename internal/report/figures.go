@@ -124,6 +124,14 @@ func (d *Data) prepare() {
 	d.cache = map[string]map[Scope][][]State{}
 }
 
+func keySet[V any](m map[string]V) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
 func sortedKeys(m map[string]bool) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
@@ -444,27 +452,21 @@ func (d *Data) median(p Period, in func(org, muni, county string) bool, protect 
 }
 
 // state is the protected state of a measure's cell (cat "" is the total).
-// Municipalities, counties and the nation are protected together, as one
-// family (a county is the sum of its municipalities, the nation of its
-// counties), so that no cell of one can be worked out from the others;
-// houses and districts likewise together (see protectOrgs). Each is
-// protected a calendar year at a time (months, quarters, year).
+// Houses, districts, municipalities, counties and the nation are protected
+// together, as one family (a county is the sum of its municipalities, the
+// nation of its counties, a district of its houses, and a municipality of
+// what each house serving it counted there, never published, a house of
+// what it counted in each municipality), so that no cell of one can be
+// worked out from the others. It is protected a calendar year at a time
+// (months, quarters, year).
 func (d *Data) state(m measure, p Period, sc Scope, cat string) State {
 	year := Period{Year, p.Year, 0}.String()
-	geo := sc.Kind == Municipality || sc.Kind == County || sc.Kind == National
-	key := m.id + "|orgs|" + year
-	if geo {
-		key = m.id + "|geo|" + year
-	}
+	key := m.id + "|" + year
 	d.mu.Lock()
 	fam, ok := d.cache[key]
 	d.mu.Unlock()
 	if !ok {
-		if geo {
-			fam = d.protectGeo(m, p.Year)
-		} else {
-			fam = d.protectOrgs(m, p.Year)
-		}
+		fam = d.protectFamily(m, p.Year)
 		d.mu.Lock()
 		d.cache[key] = fam
 		d.mu.Unlock()
@@ -494,17 +496,65 @@ func (d *Data) state(m measure, p Period, sc Scope, cat string) State {
 	return st[familyIndex(p)][j]
 }
 
-// geoUnit is a municipality in the geography family: the municipality ""
-// of a county "" holds what has no municipality.
+// geoUnit is a municipality in the family: the municipality "" of a
+// county "" holds what has no municipality.
 type geoUnit struct{ muni, county string }
 
-// protectGeo protects a measure's year across the geography: every
-// municipality with something to count in the year (the others are 0
-// throughout, and shown), every county and the nation.
-func (d *Data) protectGeo(m measure, year int) map[Scope][][]State {
+// protectFamily protects a measure's year across the geography and the
+// organisations at once. The geography: every municipality with something
+// to count in the year (the others are 0 throughout, and shown), every
+// county and the nation. The organisations: each organisation's own
+// figures (a house) and, for one with others under it, the district (its
+// own and those of the districts and houses under it). Between them, a
+// house is the sum of what it counted in each municipality, and a
+// municipality the sum of what each organisation counted there: where one
+// organisation alone counted in a municipality that is the municipality
+// itself, where several did these cells are Unpublished. Rows of no known
+// organisation count in the geography only.
+func (d *Data) protectFamily(m measure, year int) map[Scope][][]State {
+	fam := yearFamily(year)
+	nc := len(m.cats)
+	if m.additive {
+		nc++
+	}
+	parent := map[string]string{}
+	for _, o := range d.Orgs {
+		parent[o.ID] = o.ParentID
+	}
+	// Units: organisations first (houses, districts), then municipalities,
+	// counties, the nation, and the unpublished crossings.
+	var units []Scope
+	unit := map[Scope]int{}
+	for _, o := range d.Orgs {
+		unit[Scope{House, o.ID}] = len(units)
+		units = append(units, Scope{House, o.ID})
+		if len(d.children[o.ID]) > 0 {
+			unit[Scope{District, o.ID}] = len(units)
+			units = append(units, Scope{District, o.ID})
+		}
+	}
+	no := len(units)
+	type cross struct {
+		org string // "" no known organisation
+		g   geoUnit
+	}
+	orgOf := func(org string) string {
+		if _, ok := unit[Scope{House, org}]; ok {
+			return org
+		}
+		return ""
+	}
 	seen := map[geoUnit]bool{}
+	servedBy := map[geoUnit]map[string]bool{}
 	for _, cat := range append([]string{""}, m.cats...) {
-		m.each(Period{Year, year, 0}, cat, func(_, muni, county string, _ int) { seen[geoUnit{muni, county}] = true })
+		m.each(Period{Year, year, 0}, cat, func(org, muni, county string, _ int) {
+			g := geoUnit{muni, county}
+			seen[g] = true
+			if servedBy[g] == nil {
+				servedBy[g] = map[string]bool{}
+			}
+			servedBy[g][orgOf(org)] = true
+		})
 	}
 	munis := make([]geoUnit, 0, len(seen))
 	for u := range seen {
@@ -517,92 +567,81 @@ func (d *Data) protectGeo(m measure, year int) map[Scope][][]State {
 			counties = append(counties, u.county)
 		}
 	}
-	fam := yearFamily(year)
-	nc := len(m.cats)
-	if m.additive {
-		nc++
-	}
-	// Every unit's counts: municipalities, then counties, then the nation.
 	nm, nco := len(munis), len(counties)
-	vals := make([][]int, nm+nco+1)
-	for u := range vals {
-		vals[u] = make([]int, len(fam)*nc)
-	}
-	unitOf := map[geoUnit]int{}
+	muniUnit := map[geoUnit]int{}
 	for i, u := range munis {
-		unitOf[u] = i
+		muniUnit[u] = no + i
 	}
 	countyOf := map[string]int{}
 	for i, c := range counties {
-		countyOf[c] = nm + i
+		countyOf[c] = no + nm + i
 	}
-	for i, per := range fam {
-		for j := range nc {
-			cat := ""
-			if j < len(m.cats) {
-				cat = m.cats[j]
+	nation := no + nm + nco
+	nu := nation + 1
+	children := make([][]int, nu)
+	// crossUnit is the cell of what an organisation counted in a
+	// municipality: the municipality's own if it is the only one there.
+	crossUnit := map[cross]int{}
+	solo := map[int]map[string][]int{} // a house's municipalities where it alone counted, by county
+	fixed := map[int][]State{}
+	for _, g := range munis {
+		orgs := sortedKeys(servedBy[g])
+		for _, o := range orgs {
+			u := muniUnit[g]
+			if len(orgs) > 1 {
+				u = nu
+				nu++
+				children = append(children, nil)
+				children[muniUnit[g]] = append(children[muniUnit[g]], u)
+				st := make([]State, len(fam)*nc)
+				for i := range st {
+					st[i] = Unpublished
+				}
+				fixed[u] = st
 			}
-			m.each(per, cat, func(_, muni, county string, n int) {
-				vals[unitOf[geoUnit{muni, county}]][i*nc+j] += n
-				vals[countyOf[county]][i*nc+j] += n
-				vals[nm+nco][i*nc+j] += n
-			})
+			crossUnit[cross{o, g}] = u
+			if o == "" {
+				continue
+			}
+			h := unit[Scope{House, o}]
+			if u == muniUnit[g] {
+				if solo[h] == nil {
+					solo[h] = map[string][]int{}
+				}
+				solo[h][g.county] = append(solo[h][g.county], u)
+			} else {
+				children[h] = append(children[h], u)
+			}
 		}
 	}
-	out := map[Scope][][]State{}
-	byPeriod := func(flat []State) [][]State {
-		st := make([][]State, len(fam))
-		for i := range fam {
-			st[i] = flat[i*nc : (i+1)*nc]
-		}
-		return st
+	// A house alone in every municipality of a county counted the county
+	// (and one alone everywhere the nation): the same sum, in fewer and
+	// larger parts, so that the sums stay small.
+	inCounty := map[string]int{}
+	for _, g := range munis {
+		inCounty[g.county]++
 	}
-	// One family: a county is the sum of its municipalities, the nation
-	// of its counties.
-	children := make([][]int, len(vals))
-	for i, u := range munis {
-		children[countyOf[u.county]] = append(children[countyOf[u.county]], i)
-	}
-	for i := range nco {
-		children[nm+nco] = append(children[nm+nco], nm+i)
-	}
-	st := d.protectValues(m, nc, vals, children, nil)
-	for i, u := range munis {
-		if u.muni != "" {
-			out[Scope{Municipality, u.muni}] = byPeriod(st[i])
+	// A county with nothing to count in the year is 0 throughout, and
+	// shown: nothing to protect, and nothing to hide beside another cell
+	// (everyone can tell it is 0).
+	for _, c := range counties {
+		if inCounty[c] == 0 {
+			fixed[countyOf[c]] = make([]State, len(fam)*nc)
 		}
 	}
-	for i, c := range counties {
-		out[Scope{County, c}] = byPeriod(st[nm+i])
-	}
-	out[Scope{National, ""}] = byPeriod(st[nm+nco])
-	return out
-}
-
-// protectOrgs protects a measure's year across the organisation tree:
-// each organisation's own figures (a house) and, for one with others
-// under it, the district (its own and those of the districts and houses
-// under it, the sum of them), all together, so that no house can be worked
-// out from its district and the other houses.
-func (d *Data) protectOrgs(m measure, year int) map[Scope][][]State {
-	fam := yearFamily(year)
-	nc := len(m.cats)
-	if m.additive {
-		nc++
-	}
-	parent := map[string]string{}
-	for _, o := range d.Orgs {
-		parent[o.ID] = o.ParentID
-	}
-	var units []Scope
-	unit := map[Scope]int{}
-	for _, o := range d.Orgs {
-		unit[Scope{House, o.ID}] = len(units)
-		units = append(units, Scope{House, o.ID})
-		if len(d.children[o.ID]) > 0 {
-			unit[Scope{District, o.ID}] = len(units)
-			units = append(units, Scope{District, o.ID})
+	for h, by := range solo {
+		var full, rest []int
+		for _, c := range sortedKeys(keySet(by)) {
+			if len(by[c]) == inCounty[c] {
+				full = append(full, countyOf[c])
+			} else {
+				rest = append(rest, by[c]...)
+			}
 		}
+		if len(children[h]) == 0 && len(rest) == 0 && len(full) == len(inCounty) {
+			full = []int{nation}
+		}
+		children[h] = append(append(children[h], full...), rest...)
 	}
 	// top is what an organisation adds to its parent's district: its
 	// district if it has one, else itself.
@@ -612,7 +651,6 @@ func (d *Data) protectOrgs(m measure, year int) map[Scope][][]State {
 		}
 		return unit[Scope{House, id}]
 	}
-	children := make([][]int, len(units))
 	for _, o := range d.Orgs {
 		if u, ok := unit[Scope{District, o.ID}]; ok {
 			children[u] = append(children[u], unit[Scope{House, o.ID}])
@@ -621,7 +659,13 @@ func (d *Data) protectOrgs(m measure, year int) map[Scope][][]State {
 			}
 		}
 	}
-	vals := make([][]int, len(units))
+	for i, u := range munis {
+		children[countyOf[u.county]] = append(children[countyOf[u.county]], no+i)
+	}
+	for i := range nco {
+		children[nation] = append(children[nation], no+nm+i)
+	}
+	vals := make([][]int, nu)
 	for u := range vals {
 		vals[u] = make([]int, len(fam)*nc)
 	}
@@ -631,34 +675,54 @@ func (d *Data) protectOrgs(m measure, year int) map[Scope][][]State {
 			if j < len(m.cats) {
 				cat = m.cats[j]
 			}
-			m.each(per, cat, func(org, _, _ string, n int) {
+			c := i*nc + j
+			m.each(per, cat, func(org, muni, county string, n int) {
+				g := geoUnit{muni, county}
+				vals[muniUnit[g]][c] += n
+				vals[countyOf[county]][c] += n
+				vals[nation][c] += n
+				if x := crossUnit[cross{orgOf(org), g}]; x != muniUnit[g] {
+					vals[x][c] += n
+				}
 				u, ok := unit[Scope{House, org}]
 				if !ok {
 					return
 				}
-				vals[u][i*nc+j] += n
+				vals[u][c] += n
 				seen := map[string]bool{}
 				for id := org; id != "" && !seen[id]; id = parent[id] {
 					seen[id] = true
 					if du, ok := unit[Scope{District, id}]; ok {
-						vals[du][i*nc+j] += n
+						vals[du][c] += n
 					}
 				}
 			})
 		}
 	}
-	st := d.protectValues(m, nc, vals, children, nil)
-	out := map[Scope][][]State{}
-	for u, sc := range units {
+	st := d.protectValues(m, nc, vals, children, fixed)
+	byPeriod := func(flat []State) [][]State {
 		per := make([][]State, len(fam))
 		for i := range fam {
-			per[i] = st[u][i*nc : (i+1)*nc]
+			per[i] = flat[i*nc : (i+1)*nc]
 		}
-		out[sc] = per
+		return per
+	}
+	out := map[Scope][][]State{}
+	for u, sc := range units {
+		out[sc] = byPeriod(st[u])
 		if _, ok := unit[Scope{District, sc.ID}]; sc.Kind == House && !ok {
-			out[Scope{District, sc.ID}] = per // a district of one: the house
+			out[Scope{District, sc.ID}] = out[sc] // a district of one: the house
 		}
 	}
+	for i, u := range munis {
+		if u.muni != "" {
+			out[Scope{Municipality, u.muni}] = byPeriod(st[no+i])
+		}
+	}
+	for i, c := range counties {
+		out[Scope{County, c}] = byPeriod(st[no+nm+i])
+	}
+	out[Scope{National, ""}] = byPeriod(st[nation])
 	return out
 }
 

@@ -2,6 +2,8 @@ package report
 
 import (
 	"math"
+	"math/bits"
+	"math/rand/v2"
 	"slices"
 )
 
@@ -29,6 +31,12 @@ const (
 	Shown  State = iota
 	Under5       // 1–4: not shown (primary)
 	Hidden       // not shown, without saying why: so that no other cell can be worked out (complementary), or a count under 5 where saying so would tell
+	// Unpublished is a cell never published but tied to published ones by
+	// sums (what a house counted in one municipality: the municipality is
+	// the sum over its houses, the house over its municipalities). Given
+	// only in Problem.Fixed: it is never hidden (cells around it are), and
+	// working it out discloses something only when it is 1 to MinShown−1.
+	Unpublished
 )
 
 // Sum ties cells: the cell Whole equals the sum of the cells Parts.
@@ -85,7 +93,7 @@ func Protect(p Problem) []State {
 					n++
 				}
 			}
-			if n == 1 && hideSmallest(p, st, cells) {
+			if n == 1 && discloses(&p, st, lone(st, cells)) && hideSmallest(p, st, cells) {
 				changed = true
 			}
 		}
@@ -99,7 +107,8 @@ func Protect(p Problem) []State {
 		cs := boundsPinned(p, st)
 		byBounds := len(cs) > 0
 		if !byBounds {
-			if cs = linearDetermined(p, st); len(cs) == 0 {
+			cs = linearDetermined(p, st)
+			if len(cs) == 0 {
 				return st
 			}
 		}
@@ -112,11 +121,8 @@ func Protect(p Problem) []State {
 				progress = true
 				continue
 			}
-			for _, k := range p.cellSums[c] {
-				if hideSmallest(p, st, p.sumCells(k)) {
-					progress = true
-					break
-				}
+			if hideNear(p, st, c) {
+				progress = true
 			}
 		}
 		if !progress {
@@ -131,6 +137,43 @@ func Protect(p Problem) []State {
 		}
 	}
 	return st
+}
+
+// hideNear hides a shown cell next to c: the smallest of the first of c's
+// sums that has one; if none has, the smallest of the nearest ones
+// further out (through the sums of the cells not shown around c, which is
+// how c was worked out). It reports whether it hid one.
+func hideNear(p Problem, st []State, c int) bool {
+	for _, k := range p.cellSums[c] {
+		if hideSmallest(p, st, p.sumCells(k)) {
+			return true
+		}
+	}
+	seen := map[int]bool{c: true}
+	level := []int{c}
+	for len(level) > 0 {
+		var next, shown []int
+		for _, x := range level {
+			for _, k := range p.cellSums[x] {
+				for _, y := range p.sumCells(k) {
+					if seen[y] {
+						continue
+					}
+					seen[y] = true
+					if st[y] == Shown {
+						shown = append(shown, y)
+					} else {
+						next = append(next, y)
+					}
+				}
+			}
+		}
+		if hideSmallest(p, st, shown) {
+			return true
+		}
+		level = next
+	}
+	return false
 }
 
 // relabel marks as Hidden a cell under 5 in a sum with c (c itself, or a
@@ -164,6 +207,23 @@ func relabelAny(p Problem, st []State) bool {
 }
 
 func sumCells(s Sum) []int { return append([]int{s.Whole}, s.Parts...) }
+
+// discloses says whether working out the unknown cell c tells something:
+// never for a 0 (a 0 is shown anyway: it counts nobody), and for an
+// unpublished cell only when it is under MinShown.
+func discloses(p *Problem, st []State, c int) bool {
+	return p.Values[c] != 0 && (st[c] != Unpublished || p.Values[c] < MinShown)
+}
+
+// lone is the first cell of cells that is not shown.
+func lone(st []State, cells []int) int {
+	for _, c := range cells {
+		if st[c] != Shown {
+			return c
+		}
+	}
+	return -1
+}
 
 // hideSmallest hides the smallest shown cell among cells, preferring
 // cells above zero; it reports whether it hid one.
@@ -204,8 +264,8 @@ func Recoverable(p Problem, st []State) int {
 
 // recoverableLinear: the unknown cells and the sums as linear equations;
 // a cell is determined iff its unit vector lies in the row space of the
-// equations, i.e. the reduced row echelon form has a row with its pivot
-// there and no other entry.
+// equations, i.e. it is 0 in every solution of the homogeneous equations
+// (see determined).
 func recoverableLinear(p Problem, st []State) int {
 	if cs := linearDetermined(p, st); len(cs) > 0 {
 		return cs[0]
@@ -213,8 +273,7 @@ func recoverableLinear(p Problem, st []State) int {
 	return -1
 }
 
-// linearDetermined returns a determined cell of each connected part of the
-// unknown cells that has one.
+// linearDetermined returns every determined cell that discloses something.
 func linearDetermined(p Problem, st []State) []int {
 	// Solve each connected part of the unknown cells on its own.
 	parent := make([]int, len(st)) // −1: a shown cell
@@ -275,94 +334,206 @@ func linearDetermined(p Problem, st []State) []int {
 	for _, r := range roots {
 		unknown := cells[r]
 		slices.Sort(unknown)
-		if c := determined(p, unknown, bySet[r]); c >= 0 {
-			out = append(out, c)
+		out = append(out, determined(&p, st, unknown, bySet[r])...)
+	}
+	return out
+}
+
+// determined returns the unknown cells that the sums (by index) determine
+// and whose values disclose something.
+//
+// A cell is determined iff it is 0 in every solution of the homogeneous
+// sums (the sums with every shown cell 0): then, and only then, two
+// tables that agree on what is published agree on it. So the sums are
+// brought to echelon form, and two random solutions drawn: a cell 0 in
+// both is determined (a cell that is not is 0 in a random solution with
+// probability 1/modP, and then it is only protected once more than it
+// needs). The sums are sparse (a few cells each): each row is kept as its
+// nonzero entries, reduced as it comes by the rows before it, and its
+// pivot is the cell in the fewest sums, which keeps the rows sparse.
+func determined(p *Problem, st []State, unknown []int, sums []int) []int {
+	n := len(unknown)
+	col := make(map[int]int, n)
+	for j, c := range unknown {
+		col[c] = j
+	}
+	inSums := make([]int, n)
+	for _, k := range sums {
+		for _, c := range p.sumCells(k) {
+			if j, ok := col[c]; ok {
+				inSums[j]++
+			}
+		}
+	}
+	type row struct {
+		piv  int
+		cols []int
+		vals []uint64 // vals at piv is 1
+	}
+	var rows []row
+	pivotOf := make([]int, n)
+	for j := range pivotOf {
+		pivotOf[j] = -1
+	}
+	acc := make([]uint64, n)
+	var touched []int
+	var pending rowHeap
+	add := func(j int, v uint64) {
+		if acc[j] == 0 {
+			touched = append(touched, j)
+			if pivotOf[j] >= 0 {
+				pending.push(pivotOf[j])
+			}
+		}
+		acc[j] = addP(acc[j], v)
+	}
+	for _, k := range sums {
+		sum := p.Sums[k]
+		touched, pending = touched[:0], pending[:0]
+		if j, ok := col[sum.Whole]; ok {
+			add(j, modP-1)
+		}
+		for _, c := range sum.Parts {
+			if j, ok := col[c]; ok {
+				add(j, 1)
+			}
+		}
+		// Reduce by the rows before: a row's other cells are pivots only
+		// of later rows, so taking them in order reduces each once.
+		last := -1
+		for len(pending) > 0 {
+			r := pending.pop()
+			if r == last {
+				continue
+			}
+			last = r
+			g := acc[rows[r].piv]
+			if g == 0 {
+				continue
+			}
+			for i, j := range rows[r].cols {
+				add(j, modP-mulP(g, rows[r].vals[i]))
+			}
+		}
+		var nr row
+		nr.piv = -1
+		for _, j := range touched {
+			if acc[j] == 0 {
+				continue
+			}
+			nr.cols = append(nr.cols, j)
+			nr.vals = append(nr.vals, acc[j])
+			if pivotOf[j] < 0 && (nr.piv < 0 || inSums[j] < inSums[nr.piv]) {
+				nr.piv = j
+			}
+			acc[j] = 0
+		}
+		if nr.piv < 0 {
+			continue // follows from the rows before
+		}
+		f := invP(nr.vals[slices.Index(nr.cols, nr.piv)])
+		for i := range nr.vals {
+			nr.vals[i] = mulP(nr.vals[i], f)
+		}
+		pivotOf[nr.piv] = len(rows)
+		rows = append(rows, nr)
+	}
+	// Two random solutions: free cells drawn, the pivots solved last row
+	// first (a row's other cells are free or pivots of later rows).
+	zero := make([]bool, n)
+	for j := range zero {
+		zero[j] = true
+	}
+	rng := rand.New(rand.NewPCG(uint64(n), uint64(len(rows))))
+	x := make([]uint64, n)
+	for range 2 {
+		for j := range x {
+			if pivotOf[j] < 0 {
+				x[j] = 1 + rng.Uint64N(modP-1)
+			}
+		}
+		for r := len(rows) - 1; r >= 0; r-- {
+			v := uint64(0)
+			for i, j := range rows[r].cols {
+				if j != rows[r].piv {
+					v = addP(v, mulP(rows[r].vals[i], x[j]))
+				}
+			}
+			x[rows[r].piv] = (modP - v) % modP
+		}
+		for j, v := range x {
+			if v != 0 {
+				zero[j] = false
+			}
+		}
+	}
+	var out []int
+	for j, z := range zero {
+		if z && discloses(p, st, unknown[j]) {
+			out = append(out, unknown[j])
 		}
 	}
 	return out
 }
 
-// determined returns an unknown cell that the sums (by index) determine, or −1.
-// The sums are sparse (a few cells each), so the reduction keeps each row
-// as its nonzero entries and each column's rows, and touches only those.
-func determined(p Problem, unknown []int, sums []int) int {
-	col := map[int]int{}
-	for j, c := range unknown {
-		col[c] = j
+// rowHeap is a min-heap of row indices.
+type rowHeap []int
+
+func (h *rowHeap) push(r int) {
+	*h = append(*h, r)
+	for i := len(*h) - 1; i > 0; {
+		up := (i - 1) / 2
+		if (*h)[up] <= (*h)[i] {
+			break
+		}
+		(*h)[up], (*h)[i] = (*h)[i], (*h)[up]
+		i = up
 	}
-	rows := make([]map[int]float64, 0, len(sums))
-	colRows := make([]map[int]bool, len(unknown))
-	for j := range colRows {
-		colRows[j] = map[int]bool{}
+}
+
+func (h *rowHeap) pop() int {
+	old := *h
+	top := old[0]
+	last := len(old) - 1
+	old[0] = old[last]
+	*h = old[:last]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < last && (*h)[l] < (*h)[m] {
+			m = l
+		}
+		if r < last && (*h)[r] < (*h)[m] {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		(*h)[m], (*h)[i] = (*h)[i], (*h)[m]
+		i = m
 	}
-	for _, k := range sums {
-		sum := p.Sums[k]
-		row := map[int]float64{}
-		if j, ok := col[sum.Whole]; ok {
-			row[j] -= 1
+	return top
+}
+
+// The reduction is exact, in arithmetic modulo the prime modP: a cell
+// follows from the sums over the rationals iff it does modulo a large
+// prime (but for primes dividing a minor of the sums, too few to meet by
+// chance). Floating point would leave rounding residue that hides a
+// determined cell in a large family.
+const modP = 1<<61 - 1
+
+func mulP(a, b uint64) uint64 { hi, lo := bits.Mul64(a, b); return bits.Rem64(hi, lo, modP) }
+func addP(a, b uint64) uint64 { return (a + b) % modP }
+
+// invP is a's inverse modulo modP (Fermat).
+func invP(a uint64) uint64 {
+	r := uint64(1)
+	for e := uint64(modP - 2); e > 0; e >>= 1 {
+		if e&1 == 1 {
+			r = mulP(r, a)
 		}
-		for _, c := range sum.Parts {
-			if j, ok := col[c]; ok {
-				row[j] += 1
-			}
-		}
-		for j, v := range row {
-			if v == 0 {
-				delete(row, j)
-			}
-		}
-		if len(row) == 0 {
-			continue
-		}
-		for j := range row {
-			colRows[j][len(rows)] = true
-		}
-		rows = append(rows, row)
+		a = mulP(a, a)
 	}
-	const eps = 1e-9
-	pivoted := make([]bool, len(rows))
-	pivotRow := make([]int, len(unknown))
-	for c := range unknown {
-		pivotRow[c] = -1
-		r := -1
-		for i := range colRows[c] {
-			if !pivoted[i] && (r < 0 || i < r) {
-				r = i
-			}
-		}
-		if r < 0 {
-			continue
-		}
-		pivoted[r], pivotRow[c] = true, r
-		f := rows[r][c]
-		for j := range rows[r] {
-			rows[r][j] /= f
-		}
-		for i := range colRows[c] {
-			if i == r {
-				continue
-			}
-			g := rows[i][c]
-			for j, v := range rows[r] {
-				nv := rows[i][j] - g*v
-				if math.Abs(nv) <= eps {
-					delete(rows[i], j)
-					delete(colRows[j], i)
-				} else {
-					if _, had := rows[i][j]; !had {
-						colRows[j][i] = true
-					}
-					rows[i][j] = nv
-				}
-			}
-		}
-	}
-	for c := range unknown {
-		if r := pivotRow[c]; r >= 0 && len(rows[r]) == 1 {
-			return unknown[c]
-		}
-	}
-	return -1
+	return r
 }
 
 // recoverableBounds narrows each unknown cell's range from its sums
@@ -460,7 +631,7 @@ func boundsPinned(p Problem, st []State) []int {
 	}
 	var out []int
 	for i, s := range st {
-		if s != Shown && lo[i] == hi[i] {
+		if s != Shown && lo[i] == hi[i] && discloses(&p, st, i) {
 			out = append(out, i)
 		}
 	}

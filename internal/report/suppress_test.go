@@ -66,10 +66,7 @@ func TestProtectTableWithTotals(t *testing.T) {
 				pub.sum(key(s.Whole), parts...)
 			}
 			got := map[string]bool{}
-			for k := range pub.recoverExact() {
-				got[k] = true
-			}
-			for k := range pub.recoverBounds() {
+			for k := range pub.disclosures() {
 				got[k] = true
 			}
 			return pub, got
@@ -107,5 +104,33 @@ func TestProtectFixed(t *testing.T) {
 	st := report.Protect(p)
 	if st[0] != report.Shown || st[1] != report.Under5 || st[2] != report.Under5 {
 		t.Errorf("states %v", st)
+	}
+}
+
+// Unpublished cells: a house's counts in a municipality. House 1 serves
+// municipalities M and N (N its alone), house 2 only M with 3. House 1 less
+// N gives its count in M, 10: no disclosure, so house 1 and N stay shown;
+// M less that gives house 2's 3, so M is hidden (and house 2 is "under 5"
+// or hidden). The unpublished cells are
+// never hidden, and nothing 1–4 can be worked out.
+func TestProtectUnpublished(t *testing.T) {
+	const m, h1, h2, n, x1, x2 = 0, 1, 2, 3, 4, 5
+	p := report.Problem{
+		Values: []int{13, 20, 3, 10, 10, 3},
+		Sums:   []report.Sum{{Whole: m, Parts: []int{x1, x2}}, {Whole: h1, Parts: []int{x1, n}}, {Whole: h2, Parts: []int{x2}}},
+		Fixed:  map[int]report.State{x1: report.Unpublished, x2: report.Unpublished},
+	}
+	st := report.Protect(p)
+	want := []report.State{report.Hidden, report.Shown, st[h2], report.Shown, report.Unpublished, report.Unpublished}
+	if st[h2] == report.Shown {
+		t.Errorf("house 2's 3 shown")
+	}
+	for i := range want {
+		if st[i] != want[i] {
+			t.Errorf("cell %d: state %d, want %d (all %v)", i, st[i], want[i], st)
+		}
+	}
+	if c := report.Recoverable(p, st); c >= 0 {
+		t.Errorf("cell %d can be worked out", c)
 	}
 }
