@@ -95,7 +95,7 @@ func BenchmarkFiguresDemoYear(b *testing.B) {
 	if _, err := demo.Load(ctx, st); err != nil {
 		b.Fatal(err)
 	}
-	d, err := report.Load(ctx, st)
+	d, err := report.Load(ctx, st, time.Now())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -44,11 +44,32 @@ type Data struct {
 	counties []string
 
 	mu    sync.Mutex
-	cache map[string]map[Scope][][]State // protected families, by measure, year and level
+	cache map[string]*protected // protected families, by measure and year (and scope, for one outside the tree)
 }
 
-// Load reads the data of reports from the store.
-func Load(ctx context.Context, s *store.Store) (*Data, error) {
+// protected is a family's protection, worked out once: a second request
+// for it while the first works it out waits for that one.
+type protected struct {
+	once sync.Once
+	fam  map[Scope][][]State
+}
+
+// protection returns the family under key, worked out by protect the first time.
+func (d *Data) protection(key string, protect func() map[Scope][][]State) map[Scope][][]State {
+	d.mu.Lock()
+	e := d.cache[key]
+	if e == nil {
+		e = &protected{}
+		d.cache[key] = e
+	}
+	d.mu.Unlock()
+	e.once.Do(func() { e.fam = protect() })
+	return e.fam
+}
+
+// Load reads the data of reports from the store; activity (meetings in
+// rooms) counts up to now.
+func Load(ctx context.Context, s *store.Store, now time.Time) (*Data, error) {
 	var d Data
 	var err error
 	if d.Enquiries, err = s.ReportEnquiries(ctx, "9999-12"); err != nil {
@@ -63,7 +84,7 @@ func Load(ctx context.Context, s *store.Store) (*Data, error) {
 	if d.Municipalities, err = s.ReportMunicipalities(ctx); err != nil {
 		return nil, err
 	}
-	if d.Counts, err = s.ReportCounts(ctx, time.Now()); err != nil {
+	if d.Counts, err = s.ReportCounts(ctx, now); err != nil {
 		return nil, err
 	}
 	d.prepare()
@@ -121,7 +142,7 @@ func (d *Data) prepare() {
 		d.muniOf[m.ID] = m.CountyID
 	}
 	d.counties = append(sortedKeys(cs), "") // "": no county (a group meeting by phone or video)
-	d.cache = map[string]map[Scope][][]State{}
+	d.cache = map[string]*protected{}
 }
 
 func keySet[V any](m map[string]V) map[string]bool {
@@ -462,15 +483,7 @@ func (d *Data) median(p Period, in func(org, muni, county string) bool, protect 
 func (d *Data) state(m measure, p Period, sc Scope, cat string) State {
 	year := Period{Year, p.Year, 0}.String()
 	key := m.id + "|" + year
-	d.mu.Lock()
-	fam, ok := d.cache[key]
-	d.mu.Unlock()
-	if !ok {
-		fam = d.protectFamily(m, p.Year)
-		d.mu.Lock()
-		d.cache[key] = fam
-		d.mu.Unlock()
-	}
+	fam := d.protection(key, func() map[Scope][][]State { return d.protectFamily(m, p.Year) })
 	st, ok := fam[sc]
 	if !ok {
 		if _, known := d.muniOf[sc.ID]; sc.Kind == Municipality && known {
@@ -478,13 +491,9 @@ func (d *Data) state(m measure, p Period, sc Scope, cat string) State {
 		}
 		if sc.Kind == House || sc.Kind == District {
 			// Not in the tree: counted on its own.
-			d.mu.Lock()
-			defer d.mu.Unlock()
-			k := key + "|" + string(sc.Kind) + "|" + sc.ID
-			if d.cache[k] == nil {
-				d.cache[k] = map[Scope][][]State{sc: d.protectUnit(m, p.Year, sc)}
-			}
-			st = d.cache[k][sc]
+			st = d.protection(key+"|"+string(sc.Kind)+"|"+sc.ID, func() map[Scope][][]State {
+				return map[Scope][][]State{sc: d.protectUnit(m, p.Year, sc)}
+			})[sc]
 		} else {
 			return Hidden // not a municipality or county: nothing of it is published
 		}
@@ -918,10 +927,12 @@ func (d *Data) coverage(r *Report, in func(org, muni, county string) bool, prote
 	r.Coverage = rows
 }
 
-// Warm works out the protection of every table in the years given, for the
-// geography and for the organisations, so that figures of those years are
-// then only counted (a national year of 357 municipalities takes seconds to
-// protect, a page must not).
+// Warm works out the protection of every table in the years given (one
+// family per table and year: the organisations and the geography), so
+// that figures of those years are then only counted (a national year takes
+// a fraction of a second to protect, a page should not). Safe to call
+// while pages read d: whoever asks for a family first works it out, and
+// the others wait for it.
 func (d *Data) Warm(years ...int) {
 	for _, y := range years {
 		p := Period{Year, y, 0}
@@ -930,9 +941,6 @@ func (d *Data) Warm(years ...int) {
 				continue
 			}
 			d.state(m, p, Scope{Kind: National}, m.cats[0])
-			if len(d.Orgs) > 0 {
-				d.state(m, p, Scope{Kind: District, ID: d.Orgs[0].ID}, m.cats[0])
-			}
 		}
 	}
 }

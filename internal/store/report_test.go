@@ -102,7 +102,7 @@ func TestReportSurvivesRetention(t *testing.T) {
 		}
 
 		figures := func() map[string]*report.Report {
-			d, err := report.Load(ctx, s)
+			d, err := report.Load(ctx, s, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -136,7 +136,7 @@ func TestAnnualReport(t *testing.T) {
 		}
 
 		// The figures as the report must show them: protected.
-		d, err := report.Load(context.Background(), st)
+		d, err := report.Load(context.Background(), st, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}

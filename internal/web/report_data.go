@@ -23,6 +23,15 @@ type reportCache struct {
 	data    *report.Data
 	at      time.Time
 	loading bool
+	first   *reportLoad // the first load, while it runs
+}
+
+// reportLoad is a load that requests wait for.
+type reportLoad struct {
+	done chan struct{}
+	data *report.Data
+	at   time.Time
+	err  error
 }
 
 // reportData returns the data of the reports and when it was read.
@@ -42,16 +51,41 @@ func (s *site) reportData(ctx context.Context) (*report.Data, time.Time, error) 
 	if d != nil {
 		return d, at, nil
 	}
-	d, err := report.Load(ctx, s.store)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
+	// Nothing loaded yet: the first request loads, the others that come
+	// meanwhile wait for that load rather than each reading everything.
 	c.mu.Lock()
-	if c.data == nil || c.at.Before(now) {
-		c.data, c.at = d, now
+	l, loader := c.first, c.first == nil && c.data == nil
+	if loader {
+		l = &reportLoad{done: make(chan struct{}), at: now}
+		c.first = l
+	} else if l == nil {
+		d, at := c.data, c.at // loaded since the look above
+		c.mu.Unlock()
+		return d, at, nil
 	}
 	c.mu.Unlock()
-	return d, now, nil
+	if loader {
+		// Not the request's own deadline: others wait for this load.
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		l.data, l.err = report.Load(lctx, s.store, now)
+		cancel()
+		c.mu.Lock()
+		if l.err == nil && (c.data == nil || c.at.Before(now)) {
+			c.data, c.at = l.data, now
+		}
+		c.first = nil
+		c.mu.Unlock()
+		close(l.done)
+	}
+	select {
+	case <-l.done:
+		if l.err != nil {
+			return nil, time.Time{}, l.err
+		}
+		return l.data, l.at, nil
+	case <-ctx.Done():
+		return nil, time.Time{}, ctx.Err()
+	}
 }
 
 // reloadReports reads the data again, warms it and puts it in place.
@@ -65,7 +99,7 @@ func (s *site) reloadReports() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	at := s.now()
-	d, err := report.Load(ctx, s.store)
+	d, err := report.Load(ctx, s.store, at)
 	if err != nil {
 		s.log.Error("reports: loading the figures", "err", err)
 		return

@@ -109,3 +109,38 @@ func warmAtStart(t *testing.T, s *site) {
 		t.Errorf("the first request did not get the warmed data: %v", err)
 	}
 }
+
+// Requests that come together before anything is loaded share one load:
+// every one gets the same data, read once.
+func TestReportDataFirstLoadShared(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		if _, err := demo.Load(context.Background(), st); err != nil {
+			t.Fatal(err)
+		}
+		s := newSite(Deps{Store: st, Logger: slog.New(slog.DiscardHandler)})
+		const n = 8
+		got := make([]*report.Data, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				d, _, err := s.reportData(context.Background())
+				if err != nil {
+					t.Error(err)
+				}
+				got[i] = d
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i, d := range got {
+			if d == nil || d != got[0] {
+				t.Fatalf("request %d got other data than request 0: the first load was not shared", i)
+			}
+		}
+		if d, _, _ := s.reportData(context.Background()); d != got[0] {
+			t.Error("a later request did not get the data of the shared load")
+		}
+	})
+}
