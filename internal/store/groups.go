@@ -56,7 +56,7 @@ func ValidateGroup(g *domain.Group) error {
 	if g.Format == domain.FormatInPerson && g.VenueID == "" && g.MunicipalityID == "" {
 		errs = append(errs, errors.New("an in-person group needs a venue or a municipality"))
 	}
-	errs = append(errs, validateOnline(g)...)
+	errs = append(errs, ValidateOnline(g)...)
 	return errors.Join(errs...)
 }
 
@@ -69,11 +69,12 @@ var (
 	ErrOnlineNeedDial = errors.New("an open telephone group needs a telephone number or a note on how to call in")
 )
 
-// validateOnline checks how to join a group online. The fields are
+// ValidateOnline checks how to join a group online (for ValidateGroup, and
+// for forms that show each error at its field). The fields are
 // normalised (trimmed; the number without spaces). An open telephone group
 // (just come) needs a number or a note, an open video group a link; a
 // closed group's link is given by the house, so it may be left out.
-func validateOnline(g *domain.Group) []error {
+func ValidateOnline(g *domain.Group) []error {
 	g.OnlineURL = strings.TrimSpace(g.OnlineURL)
 	g.OnlineNotes = strings.TrimSpace(g.OnlineNotes)
 	g.OnlinePhone = domain.NormalisePhone(g.OnlinePhone)

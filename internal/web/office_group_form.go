@@ -129,27 +129,23 @@ func officeGroupForm(v *officeView, g domain.Group) {
 	v.set("online_notes", g.OnlineNotes)
 }
 
-// officeOnline reads how to join online into g: checked here, field by
-// field, by the rules of store.ValidateGroup.
+// officeOnline reads how to join online into g and shows each error of
+// store.ValidateOnline at its field (unless the field has one already).
 func (v *officeView) officeOnline(g *domain.Group) {
 	g.OnlineURL = v.line("online_url", domain.MaxOnlineURL)
-	if g.OnlineURL != "" && v.Err("online_url") == nil && !domain.ValidOnlineURL(g.OnlineURL) {
-		v.fail("online_url", "office.err_online_url")
-	}
 	g.OnlinePhone = v.line("online_phone", 40)
-	if g.OnlinePhone != "" && v.Err("online_phone") == nil && !domain.ValidPhone(g.OnlinePhone) {
-		v.fail("online_phone", "office.err_online_phone")
-	}
-	g.OnlinePhone = domain.NormalisePhone(g.OnlinePhone)
 	g.OnlineNotes = v.line("online_notes", domain.MaxOnlineNotes)
-	if g.Join != domain.JoinJustCome {
-		return
+	fields := map[error][2]string{
+		store.ErrOnlineURL:      {"online_url", "office.err_online_url"},
+		store.ErrOnlineNeedURL:  {"online_url", "office.err_online_url_missing"},
+		store.ErrOnlinePhone:    {"online_phone", "office.err_online_phone"},
+		store.ErrOnlineNeedDial: {"online_phone", "office.err_online_phone_missing"},
+		store.ErrOnlineNotes:    {"online_notes", "office.err_control"}, // a carriage return: the length is checked above
 	}
-	switch {
-	case g.Format == domain.FormatVideo && g.OnlineURL == "" && v.Err("online_url") == nil:
-		v.fail("online_url", "office.err_online_url_missing")
-	case g.Format == domain.FormatTelephone && g.OnlinePhone == "" && g.OnlineNotes == "" && v.Err("online_phone") == nil:
-		v.fail("online_phone", "office.err_online_phone_missing")
+	for _, err := range store.ValidateOnline(g) {
+		if f, ok := fields[err]; ok && v.Err(f[0]) == nil {
+			v.fail(f[0], f[1])
+		}
 	}
 }
 
