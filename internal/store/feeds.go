@@ -505,7 +505,7 @@ func (s *Store) ApplyHarvest(ctx context.Context, p HarvestPlan) (HarvestRun, er
 				p.Conflict = append(p.Conflict, u)
 				continue
 			}
-			if err := harvestUpdate(ctx, tx, prev, u.Group, now, ""); err != nil {
+			if err := harvestUpdate(ctx, tx, prev, u.Group, ""); err != nil {
 				add(u.Key, u.GroupID, "rejected", err.Error(), "")
 				continue
 			}
@@ -544,7 +544,7 @@ func (s *Store) ApplyHarvest(ctx context.Context, p HarvestPlan) (HarvestRun, er
 			if prev.Status != domain.StatusEnded {
 				next := prev
 				next.Status = domain.StatusEnded
-				if err := harvestUpdate(ctx, tx, prev, next, now, removedReason); err != nil {
+				if err := harvestUpdate(ctx, tx, prev, next, removedReason); err != nil {
 					return err
 				}
 			}
@@ -623,8 +623,9 @@ func groupInTx(ctx context.Context, tx *sql.Tx, id string) (domain.Group, error)
 
 // harvestUpdate writes the fields a feed sets (harvestFields) from next
 // onto the group prev, keeping everything else (slug, venue, themes, …),
-// with the status change in the history and the change in the audit.
-func harvestUpdate(ctx context.Context, tx *sql.Tx, prev, next domain.Group, now time.Time, reason string) error {
+// saved as any change to a group is (saveGroupTx: the status change in the
+// history, the change in the audit).
+func harvestUpdate(ctx context.Context, tx *sql.Tx, prev, next domain.Group, reason string) error {
 	g := prev
 	g.Name, g.Description, g.Format, g.AgeGroup, g.Gender = next.Name, next.Description, next.Format, next.AgeGroup, next.Gender
 	g.ForRelatives, g.Status, g.TakesNewMembers, g.Join = next.ForRelatives, next.Status, next.TakesNewMembers, next.Join
@@ -640,39 +641,13 @@ func harvestUpdate(ctx context.Context, tx *sql.Tx, prev, next domain.Group, now
 		g.MunicipalityID = next.MunicipalityID
 	}
 	g.Languages, g.OnlineURL, g.OnlinePhone = uniq(next.Languages), next.OnlineURL, next.OnlinePhone
-	g.UpdatedAt = now
 	if err := ValidateGroup(&g); err != nil {
 		return err
 	}
-	if err := execOne(ctx, tx, `UPDATE groups SET name = $1, description = $2, format = $3, age_group = $4, gender = $5,
-		for_relatives = $6, status = $7, takes_new_members = $8, join_method = $9, schedule_start = $10,
-		schedule_minutes = $11, schedule_tz = $12, schedule_rrule = $13, municipality_id = $14, online_url = $15,
-		online_phone = $16, updated_at = $17 WHERE id = $18`, g.Name.Marshal(), g.Description.Marshal(), string(g.Format),
-		string(g.AgeGroup), string(g.Gender), g.ForRelatives, string(g.Status), g.TakesNewMembers, string(g.Join),
-		nullTime(g.Schedule.Start), g.Schedule.DurationMin, g.Schedule.TZ, g.Schedule.RRule, nullString(g.MunicipalityID),
-		g.OnlineURL, g.OnlinePhone, now, g.ID); err != nil {
-		return err
+	if reason == "" {
+		reason = "changed in its feed"
 	}
-	if !slices.Equal(uniq(prev.Languages), g.Languages) {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM group_languages WHERE group_id = $1`, g.ID); err != nil {
-			return err
-		}
-		for _, l := range g.Languages {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO group_languages (group_id, lang) VALUES ($1, $2)`, g.ID, l); err != nil {
-				return err
-			}
-		}
-	}
-	if prev.Status != g.Status {
-		if reason == "" {
-			reason = "changed in its feed"
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO group_status_history (group_id, status, reason, changed_at, changed_by)
-			VALUES ($1, $2, $3, $4, $5)`, g.ID, string(g.Status), reason, now, HarvestActor); err != nil {
-			return err
-		}
-	}
-	return auditChange(ctx, tx, "group", g.ID, g.OrgID, prev, g)
+	return saveGroupTx(ctx, tx, &g, HarvestActor, reason)
 }
 
 // changedFields names the harvested fields in which a and b differ.
@@ -786,7 +761,7 @@ func (s *Store) ResolveConflict(ctx context.Context, changeID string, takeFeed b
 		resolution := "local"
 		if takeFeed {
 			resolution = "feed"
-			if err := harvestUpdate(ctx, tx, prev, feedVersion, now, ""); err != nil {
+			if err := harvestUpdate(ctx, tx, prev, feedVersion, ""); err != nil {
 				return err
 			}
 		}
