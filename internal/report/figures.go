@@ -930,7 +930,7 @@ func (d *Data) coverage(r *Report, in func(org, muni, county string) bool, prote
 // Warm works out the protection of every table in the years given (one
 // family per table and year: the organisations and the geography), so
 // that figures of those years are then only counted (a national year takes
-// a fraction of a second to protect, a page should not). Safe to call
+// up to a few seconds to protect, a page should not). Safe to call
 // while pages read d: whoever asks for a family first works it out, and
 // the others wait for it.
 func (d *Data) Warm(years ...int) {

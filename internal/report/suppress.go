@@ -109,6 +109,7 @@ func Protect(p Problem) []State {
 		if !byBounds {
 			cs = linearDetermined(p, st)
 			if len(cs) == 0 {
+				prune(p, st)
 				return st
 			}
 		}
@@ -137,6 +138,152 @@ func Protect(p Problem) []State {
 		}
 	}
 	return st
+}
+
+// prune shows again what the greedy protection above hid without need:
+// each cell hidden beside others, largest first, if showing it lets no
+// cell be worked out that must not be, and each count under 5 marked only
+// "hidden", if saying "under 5" tells no more. The bounds and some random
+// solutions of the sums (see determined) are kept up to date as cells are
+// shown, so that each cell costs only its own part of the problem: showing
+// a cell can work out another only if the other is 0 in every solution
+// with the shown cell 0, which the solutions tell.
+func prune(p Problem, st []State) {
+	primary := func(c int) bool { return p.Values[c] > 0 && p.Values[c] < MinShown }
+	var cands []int
+	for i, s := range st {
+		if _, fixed := p.Fixed[i]; s == Hidden && !fixed {
+			cands = append(cands, i)
+		}
+	}
+	if len(cands) == 0 {
+		return
+	}
+	slices.SortStableFunc(cands, func(a, b int) int {
+		if pa, pb := primary(a), primary(b); pa != pb {
+			if pa {
+				return 1
+			}
+			return -1
+		}
+		return p.Values[b] - p.Values[a]
+	})
+	r := boundsOf(p, st)
+	r.logOn = true
+	pinned := func() bool { // a cell that must not be worked out, pinned by the last change
+		for _, w := range r.log {
+			if c := w.c; st[c] != Shown && r.lo[c] == r.hi[c] && discloses(&p, st, c) {
+				return true
+			}
+		}
+		return false
+	}
+	// The parts of the unknown cells, each with solutions over its cells.
+	const keep = 10
+	parts := unknownParts(p, st)
+	partOf, pos := make([]int, len(st)), make([]int, len(st))
+	sols := make([][][]uint64, len(parts))
+	load := func(i int) {
+		cells := parts[i].cells[:0:0]
+		for _, c := range parts[i].cells {
+			if st[c] != Shown {
+				cells = append(cells, c)
+			}
+		}
+		parts[i].cells = cells
+		for j, c := range cells {
+			partOf[c], pos[c] = i, j
+		}
+		sols[i] = solutions(&p, cells, parts[i].sums, keep)
+	}
+	for i := range parts {
+		load(i)
+	}
+	// try shows c (or says "under 5") if that gives nothing away.
+	try := func(c int) bool {
+		if primary(c) {
+			// "Under 5" instead of hidden: only the bounds learn something.
+			st[c] = Under5
+			r.set(c, max(r.lo[c], 1), min(r.hi[c], MinShown-1))
+			r.propagate(p)
+			if pinned() {
+				st[c] = Hidden
+				r.undo()
+				return false
+			}
+			r.log = r.log[:0]
+			return true
+		}
+		st[c] = Shown
+		r.set(c, p.Values[c], p.Values[c])
+		r.propagate(p)
+		if pinned() {
+			st[c] = Hidden
+			r.undo()
+			return false
+		}
+		i, pc := partOf[c], pos[c]
+		xs := sols[i]
+		piv := slices.IndexFunc(xs, func(x []uint64) bool { return x[pc] != 0 })
+		if piv < 0 {
+			r.log = r.log[:0]
+			return true // c was worked out already: showing it tells nothing more
+		}
+		// w = x − a·xs[piv] is a solution with c 0, for each other x.
+		xp, inv := xs[piv], invP(xs[piv][pc])
+		other := xs[(piv+1)%len(xs)]
+		a := mulP(other[pc], inv)
+		worse := false
+		for j, cell := range parts[i].cells {
+			if cell == c || st[cell] == Shown || !discloses(&p, st, cell) {
+				continue
+			}
+			if slices.IndexFunc(xs, func(x []uint64) bool { return x[j] != 0 }) < 0 {
+				continue // worked out before (and so not a cell that must not be)
+			}
+			if (other[j]+modP-mulP(a, xp[j]))%modP == 0 {
+				worse = true // worked out once c is shown (or, once in 2^61, by chance)
+				break
+			}
+		}
+		if worse {
+			st[c] = Hidden
+			r.undo()
+			return false
+		}
+		r.log = r.log[:0]
+		var ws [][]uint64
+		for t, x := range xs {
+			if t == piv {
+				continue
+			}
+			a := mulP(x[pc], inv)
+			w := make([]uint64, len(x))
+			for j := range x {
+				w[j] = (x[j] + modP - mulP(a, xp[j])) % modP
+			}
+			ws = append(ws, w)
+		}
+		sols[i] = ws
+		if len(ws) < 2 {
+			load(i)
+		}
+		return true
+	}
+	// Again over the cells left hidden while any was shown: a cell may
+	// have had to stay hidden only for another shown since.
+	for len(cands) > 0 {
+		var left []int
+		for _, c := range cands {
+			if !try(c) {
+				left = append(left, c)
+			}
+		}
+		if len(left) == len(cands) {
+			break
+		}
+		cands = left
+	}
 }
 
 // hideNear hides a shown cell next to c: the smallest of the first of c's
@@ -276,6 +423,19 @@ func recoverableLinear(p Problem, st []State) int {
 // linearDetermined returns every determined cell that discloses something.
 func linearDetermined(p Problem, st []State) []int {
 	// Solve each connected part of the unknown cells on its own.
+	var out []int
+	for _, part := range unknownParts(p, st) {
+		out = append(out, determined(&p, st, part.cells, part.sums)...)
+	}
+	return out
+}
+
+// part is a connected part of the unknown cells (sorted) and the sums
+// (by index) that touch it.
+type part struct{ cells, sums []int }
+
+// unknownParts splits the cells not shown into parts that no sum joins.
+func unknownParts(p Problem, st []State) []part {
 	parent := make([]int, len(st)) // −1: a shown cell
 	var find func(int) int
 	find = func(x int) int {
@@ -294,7 +454,6 @@ func linearDetermined(p Problem, st []State) []int {
 	if !some {
 		return nil
 	}
-	bySet := map[int][]int{} // component root → sums touching it
 	for k := range p.Sums {
 		first := -1
 		for _, c := range p.sumCells(k) {
@@ -308,33 +467,32 @@ func linearDetermined(p Problem, st []State) []int {
 			}
 		}
 	}
-	for k := range p.Sums {
-		for _, c := range p.sumCells(k) {
-			if parent[c] >= 0 {
-				r := find(c)
-				bySet[r] = append(bySet[r], k)
-				break
-			}
-		}
-	}
-	cells := map[int][]int{}
+	byRoot := map[int]*part{}
+	var roots []int
 	for c := range parent {
 		if parent[c] < 0 {
 			continue
 		}
 		r := find(c)
-		cells[r] = append(cells[r], c)
+		if byRoot[r] == nil {
+			byRoot[r] = &part{}
+			roots = append(roots, r)
+		}
+		byRoot[r].cells = append(byRoot[r].cells, c)
 	}
-	roots := make([]int, 0, len(cells))
-	for r := range cells {
-		roots = append(roots, r)
+	for k := range p.Sums {
+		for _, c := range p.sumCells(k) {
+			if parent[c] >= 0 {
+				r := byRoot[find(c)]
+				r.sums = append(r.sums, k)
+				break
+			}
+		}
 	}
 	slices.Sort(roots)
-	var out []int
-	for _, r := range roots {
-		unknown := cells[r]
-		slices.Sort(unknown)
-		out = append(out, determined(&p, st, unknown, bySet[r])...)
+	out := make([]part, len(roots))
+	for i, r := range roots {
+		out[i] = *byRoot[r]
 	}
 	return out
 }
@@ -352,6 +510,33 @@ func linearDetermined(p Problem, st []State) []int {
 // nonzero entries, reduced as it comes by the rows before it, and its
 // pivot is the cell in the fewest sums, which keeps the rows sparse.
 func determined(p *Problem, st []State, unknown []int, sums []int) []int {
+	var out []int
+	for j, z := range zeroIn(solutions(p, unknown, sums, 2)) {
+		if z && discloses(p, st, unknown[j]) {
+			out = append(out, unknown[j])
+		}
+	}
+	return out
+}
+
+// zeroIn says, for each cell, whether it is 0 in every one of xs.
+func zeroIn(xs [][]uint64) []bool {
+	zero := make([]bool, len(xs[0]))
+	for j := range zero {
+		zero[j] = true
+		for _, x := range xs {
+			if x[j] != 0 {
+				zero[j] = false
+				break
+			}
+		}
+	}
+	return zero
+}
+
+// solutions returns r random solutions of the homogeneous sums (by index)
+// in the unknown cells, each a value for each of them (in their order).
+func solutions(p *Problem, unknown []int, sums []int, r int) [][]uint64 {
 	n := len(unknown)
 	col := make(map[int]int, n)
 	for j, c := range unknown {
@@ -438,15 +623,13 @@ func determined(p *Problem, st []State, unknown []int, sums []int) []int {
 		pivotOf[nr.piv] = len(rows)
 		rows = append(rows, nr)
 	}
-	// Two random solutions: free cells drawn, the pivots solved last row
-	// first (a row's other cells are free or pivots of later rows).
-	zero := make([]bool, n)
-	for j := range zero {
-		zero[j] = true
-	}
+	// Free cells drawn, the pivots solved last row first (a row's other
+	// cells are free or pivots of later rows). Seeded by the problem's
+	// size: the same problem, the same solutions.
 	rng := rand.New(rand.NewPCG(uint64(n), uint64(len(rows))))
-	x := make([]uint64, n)
-	for range 2 {
+	xs := make([][]uint64, r)
+	for i := range xs {
+		x := make([]uint64, n)
 		for j := range x {
 			if pivotOf[j] < 0 {
 				x[j] = 1 + rng.Uint64N(modP-1)
@@ -461,19 +644,9 @@ func determined(p *Problem, st []State, unknown []int, sums []int) []int {
 			}
 			x[rows[r].piv] = (modP - v) % modP
 		}
-		for j, v := range x {
-			if v != 0 {
-				zero[j] = false
-			}
-		}
+		xs[i] = x
 	}
-	var out []int
-	for j, z := range zero {
-		if z && discloses(p, st, unknown[j]) {
-			out = append(out, unknown[j])
-		}
-	}
-	return out
+	return xs
 }
 
 // rowHeap is a min-heap of row indices.
@@ -524,8 +697,11 @@ const modP = 1<<61 - 1
 func mulP(a, b uint64) uint64 { hi, lo := bits.Mul64(a, b); return bits.Rem64(hi, lo, modP) }
 func addP(a, b uint64) uint64 { return (a + b) % modP }
 
-// invP is a's inverse modulo modP (Fermat).
+// invP is a's inverse modulo modP (Fermat; ±1, most pivots, at once).
 func invP(a uint64) uint64 {
+	if a == 1 || a == modP-1 {
+		return a
+	}
 	r := uint64(1)
 	for e := uint64(modP - 2); e > 0; e >>= 1 {
 		if e&1 == 1 {
@@ -548,52 +724,105 @@ func recoverableBounds(p Problem, st []State) int {
 
 // boundsPinned returns every unknown cell whose range is a single value.
 func boundsPinned(p Problem, st []State) []int {
-	const inf = math.MaxInt32
-	lo := make([]int, len(st))
-	hi := make([]int, len(st))
+	r := boundsOf(p, st)
+	var out []int
+	for i, s := range st {
+		if s != Shown && r.lo[i] == r.hi[i] && discloses(&p, st, i) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// boundsOf narrows every cell's range by every sum, as far as it goes.
+func boundsOf(p Problem, st []State) *ranges {
+	r := newRanges(p, st)
+	for k := range p.Sums {
+		for _, c := range p.sumCells(k) {
+			if st[c] != Shown {
+				r.enqueue(k)
+				break
+			}
+		}
+	}
+	r.propagate(p)
+	return r
+}
+
+// inf is the upper bound of a cell with none.
+const inf = math.MaxInt32
+
+// ranges are the cells' bounds: a shown cell its value, a cell under 5
+// 1–4, any other 0 to inf, narrowed by the sums.
+type ranges struct {
+	lo, hi []int
+	of     [][]int // each cell's sums
+	inQ    []bool
+	queue  []int
+	log    []rangeWas // while logging: the bounds before each change
+	logOn  bool
+}
+
+type rangeWas struct{ c, lo, hi int }
+
+func newRanges(p Problem, st []State) *ranges {
+	r := &ranges{lo: make([]int, len(st)), hi: make([]int, len(st)), of: p.cellSums, inQ: make([]bool, len(p.Sums))}
+	if r.of == nil {
+		r.of = cellSums(p)
+	}
 	for i, s := range st {
 		switch s {
 		case Shown:
-			lo[i], hi[i] = p.Values[i], p.Values[i]
+			r.lo[i], r.hi[i] = p.Values[i], p.Values[i]
 		case Under5:
-			lo[i], hi[i] = 1, MinShown-1
+			r.lo[i], r.hi[i] = 1, MinShown-1
 		default:
-			lo[i], hi[i] = 0, inf
+			r.lo[i], r.hi[i] = 0, inf
 		}
 	}
+	return r
+}
+
+func (r *ranges) enqueue(k int) {
+	if !r.inQ[k] {
+		r.queue, r.inQ[k] = append(r.queue, k), true
+	}
+}
+
+// set narrows c to lo..hi (logged) and queues its sums.
+func (r *ranges) set(c, lo, hi int) {
+	if r.logOn {
+		r.log = append(r.log, rangeWas{c, r.lo[c], r.hi[c]})
+	}
+	r.lo[c], r.hi[c] = lo, hi
+	for _, k := range r.of[c] {
+		r.enqueue(k)
+	}
+}
+
+// undo puts back the bounds the log holds, latest first.
+func (r *ranges) undo() {
+	for i := len(r.log) - 1; i >= 0; i-- {
+		w := r.log[i]
+		r.lo[w.c], r.hi[w.c] = w.lo, w.hi
+	}
+	r.log = r.log[:0]
+}
+
+// propagate narrows bounds by the queued sums (a sum is looked at again
+// when a bound of one of its cells narrows) until nothing narrows.
+func (r *ranges) propagate(p Problem) {
 	add := func(a, b int) int {
 		if a >= inf || b >= inf {
 			return inf
 		}
 		return a + b
 	}
-	// A worklist of sums: a sum is looked at again when a bound of one of
-	// its cells narrows, until nothing narrows.
-	of := p.cellSums
-	if of == nil {
-		of = cellSums(p)
-	}
-	inQ := make([]bool, len(p.Sums))
-	var queue []int
-	for k := range p.Sums {
-		for _, c := range p.sumCells(k) {
-			if st[c] != Shown {
-				queue, inQ[k] = append(queue, k), true
-				break
-			}
-		}
-	}
-	narrowed := func(c int) {
-		for _, k := range of[c] {
-			if !inQ[k] {
-				queue, inQ[k] = append(queue, k), true
-			}
-		}
-	}
-	for len(queue) > 0 {
-		k := queue[0]
-		queue = queue[1:]
-		inQ[k] = false
+	lo, hi := r.lo, r.hi
+	for len(r.queue) > 0 {
+		k := r.queue[0]
+		r.queue = r.queue[1:]
+		r.inQ[k] = false
 		sum := p.Sums[k]
 		// whole = Σ parts.
 		sl, sh := 0, 0
@@ -601,13 +830,8 @@ func boundsPinned(p Problem, st []State) []int {
 			sl, sh = sl+lo[c], add(sh, hi[c])
 		}
 		w := sum.Whole
-		if sl > lo[w] {
-			lo[w] = sl
-			narrowed(w)
-		}
-		if sh < hi[w] {
-			hi[w] = sh
-			narrowed(w)
+		if sl > lo[w] || sh < hi[w] {
+			r.set(w, max(lo[w], sl), min(hi[w], sh))
 		}
 		for _, c := range sum.Parts {
 			ol, oh := sl-lo[c], sh
@@ -615,27 +839,19 @@ func boundsPinned(p Problem, st []State) []int {
 				oh -= hi[c]
 			}
 			// c = whole − others.
+			nl, nh := lo[c], hi[c]
 			if hi[w] < inf {
-				if v := hi[w] - ol; v < hi[c] {
-					hi[c] = v
-					narrowed(c)
-				}
+				nh = min(nh, hi[w]-ol)
 			}
 			if oh < inf {
-				if v := lo[w] - oh; v > lo[c] {
-					lo[c] = v
-					narrowed(c)
-				}
+				nl = max(nl, lo[w]-oh)
+			}
+			if nl != lo[c] || nh != hi[c] {
+				r.set(c, nl, nh)
 			}
 		}
 	}
-	var out []int
-	for i, s := range st {
-		if s != Shown && lo[i] == hi[i] && discloses(&p, st, i) {
-			out = append(out, i)
-		}
-	}
-	return out
+	r.queue = r.queue[:0]
 }
 
 // cellSums lists, for each cell, the sums it is in.

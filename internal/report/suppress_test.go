@@ -3,6 +3,7 @@ package report_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/fellesrom/fellesrom/internal/report"
@@ -10,7 +11,8 @@ import (
 
 // A table with row and column totals: counts 1–4 are never shown, and no
 // hidden cell can be worked out from the totals, over many random tables,
-// while every cell that is shown is the true count. With primary
+// while every cell that is shown is the true count, and no cell is hidden
+// that could be shown. With primary
 // suppression alone the same attacker does recover cells (so the attack is
 // a real one).
 func TestProtectTableWithTotals(t *testing.T) {
@@ -79,6 +81,21 @@ func TestProtectTableWithTotals(t *testing.T) {
 		}
 		if _, got := attack(st); len(got) > 0 {
 			t.Errorf("table %d (%d×%d, %v): cells recovered from the totals: %v", n, rows, cols, vals, got)
+		}
+		// Nothing hidden without need: showing any hidden cell (or saying
+		// "under 5" of a hidden count under 5) lets the attacker recover one.
+		for c, s := range st {
+			if s != report.Hidden {
+				continue
+			}
+			alt := slices.Clone(st)
+			alt[c] = report.Shown
+			if vals[c] > 0 && vals[c] < report.MinShown {
+				alt[c] = report.Under5
+			}
+			if _, got := attack(alt); len(got) == 0 {
+				t.Errorf("table %d (%v): cell %d (%d) hidden without need, states %v", n, vals, c, vals[c], st)
+			}
 		}
 		naive := make([]report.State, len(vals))
 		for c, v := range vals {

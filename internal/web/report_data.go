@@ -15,7 +15,7 @@ const reportMaxAge = 5 * time.Minute
 
 // reportCache keeps the data of the reports between requests, with the
 // protection of small counts it has worked out, which is the costly part
-// (about half a second for a year of 357 municipalities): a load in the
+// (under 2 s for a year of 357 municipalities): a load in the
 // background works out this year's and last year's before it replaces the
 // data, so that only the first request after the start waits for any of it.
 type reportCache struct {
