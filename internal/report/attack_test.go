@@ -4,13 +4,13 @@ package report_test
 // (a total is the sum of its categories, the nation the sum of its
 // counties, a quarter the sum of its months, a year the sum of its
 // quarters) tries to work out the cells that are not shown: exactly, by
-// solving the published sums over the rationals, and by narrowing bounds
+// solving the published sums (modulo a large prime), and by narrowing bounds
 // (a cell "under 5" is 1–4, any count at least 0). Written apart from the
 // package's own check, on purpose.
 
 import (
 	"math"
-	"math/big"
+	"math/bits"
 	"sort"
 	"strings"
 	"testing"
@@ -48,92 +48,14 @@ func (p *published) sum(whole string, parts ...string) {
 	p.eqs = append(p.eqs, equation{whole, parts})
 }
 
-// recoverExact returns the unknown cells whose values follow from the
-// published sums, with the values.
-func (p *published) recoverExact() map[string]*big.Rat {
-	var vars []string
-	for k := range p.unknown {
-		vars = append(vars, k)
-	}
-	sort.Strings(vars)
-	col := map[string]int{}
-	for i, v := range vars {
-		col[v] = i
-	}
-	var rows [][]*big.Rat
-	for _, e := range p.eqs {
-		row := make([]*big.Rat, len(vars)+1)
-		for i := range row {
-			row[i] = new(big.Rat)
-		}
-		// Σ parts − whole = 0: unknowns left, known values right.
-		add := func(key string, sign int64) {
-			if j, ok := col[key]; ok {
-				row[j].Add(row[j], big.NewRat(sign, 1))
-			} else if v, ok := p.known[key]; ok {
-				row[len(vars)].Sub(row[len(vars)], big.NewRat(sign*int64(v), 1))
-			} else {
-				panic("cell neither known nor unknown: " + key)
-			}
-		}
-		add(e.whole, -1)
-		for _, k := range e.parts {
-			add(k, 1)
-		}
-		rows = append(rows, row)
-	}
-	r := 0
-	for c := 0; c < len(vars) && r < len(rows); c++ {
-		piv := -1
-		for i := r; i < len(rows); i++ {
-			if rows[i][c].Sign() != 0 {
-				piv = i
-				break
-			}
-		}
-		if piv < 0 {
-			continue
-		}
-		rows[r], rows[piv] = rows[piv], rows[r]
-		f := new(big.Rat).Inv(rows[r][c])
-		for j := range rows[r] {
-			rows[r][j].Mul(rows[r][j], f)
-		}
-		for i := range rows {
-			if i != r && rows[i][c].Sign() != 0 {
-				g := new(big.Rat).Set(rows[i][c])
-				for j := range rows[i] {
-					rows[i][j].Sub(rows[i][j], new(big.Rat).Mul(g, rows[r][j]))
-				}
-			}
-		}
-		r++
-	}
-	out := map[string]*big.Rat{}
-	for i := range r {
-		nz, at := 0, -1
-		for j := range vars {
-			if rows[i][j].Sign() != 0 {
-				nz++
-				at = j
-			}
-		}
-		if nz == 1 {
-			out[vars[at]] = rows[i][len(vars)]
-		}
-	}
-	return out
-}
-
-// recoverBounds returns the unknown cells whose bounds close to one value.
 // disclosures are the hidden cells worked out from what is published,
 // exactly or by bounds, with their values, but for zeros: a 0 counts
 // nobody (and is shown wherever it is not hidden to protect another cell).
 func (p *published) disclosures() map[string]int {
 	out := map[string]int{}
-	for k, v := range p.recoverExact() {
-		if v.Sign() != 0 {
-			out[k] = int(v.Num().Int64())
+	for k, v := range p.recoverModP() {
+		if v != 0 {
+			out[k] = v
 		}
 	}
 	for k, v := range p.recoverBounds() {
@@ -144,6 +66,7 @@ func (p *published) disclosures() map[string]int {
 	return out
 }
 
+// recoverBounds returns the unknown cells whose bounds close to one value.
 func (p *published) recoverBounds() map[string]int {
 	const inf = math.MaxInt32
 	lo, hi := map[string]int{}, map[string]int{}
@@ -339,26 +262,18 @@ func attackCrossed(d *report.Data, tables []string, nodes []node, crossings []cr
 				}
 			}
 		}
-		// A 0 worked out discloses nothing (a 0 is shown anyway: it counts
-		// nobody), and an unpublished cell only when it is 1–4.
+		// An unpublished cell is a disclosure only when it is 1–4.
 		isUnpub := func(k string) bool { i := strings.IndexByte(k, '|'); return i > 0 && unpub[k[:i]] }
-		disclosed := func(k string, v int) bool { return v != 0 && (!isUnpub(k) || v < report.MinShown) }
-		got[table], naiveGot[table] = map[string]bool{}, map[string]bool{}
-		for _, x := range []struct {
-			res map[string]bool
-			pb  *published
-		}{{got[table], pub}, {naiveGot[table], naive}} {
-			for k, v := range x.pb.recoverModP() {
-				if disclosed(k, v) {
-					x.res[k] = true
+		disclosed := func(pb *published) map[string]bool {
+			out := map[string]bool{}
+			for k, v := range pb.disclosures() {
+				if !isUnpub(k) || v < report.MinShown {
+					out[k] = true
 				}
 			}
-			for k, v := range x.pb.recoverBounds() {
-				if disclosed(k, v) {
-					x.res[k] = true
-				}
-			}
+			return out
 		}
+		got[table], naiveGot[table] = disclosed(pub), disclosed(naive)
 		hidden[table] = 0
 		for k := range pub.unknown {
 			if !isUnpub(k) {
@@ -439,4 +354,126 @@ func TestFiguresResistDistrictDifferencing(t *testing.T) {
 			}
 		}
 	}
+}
+
+// modP is a prime for solving the published sums exactly in arithmetic
+// modulo it: a cell follows from the sums over the rationals iff it does
+// modulo a large prime (but for primes dividing a minor of the sums, of
+// which there are too few to meet by chance), and its value, a count, is
+// its residue. Sparse, so that a family of thousands of cells is quick.
+const modP = 1<<61 - 1
+
+func mulP(a, b uint64) uint64 { hi, lo := bits.Mul64(a, b); return bits.Rem64(hi, lo, modP) }
+func addP(a, b uint64) uint64 { return (a + b) % modP }
+func negP(a uint64) uint64    { return (modP - a) % modP }
+
+// invP is a's inverse modulo modP (Fermat).
+func invP(a uint64) uint64 {
+	r, e := uint64(1), uint64(modP-2)
+	for ; e > 0; e >>= 1 {
+		if e&1 == 1 {
+			r = mulP(r, a)
+		}
+		a = mulP(a, a)
+	}
+	return r
+}
+
+// recoverModP returns the unknown cells whose values follow from the
+// published sums, with the values.
+func (p *published) recoverModP() map[string]int {
+	col := map[string]int{}
+	var vars []string
+	for k := range p.unknown {
+		vars = append(vars, k)
+	}
+	sort.Strings(vars)
+	for i, v := range vars {
+		col[v] = i
+	}
+	type row struct {
+		a   map[int]uint64
+		rhs uint64
+	}
+	var rows []*row
+	colRows := make([]map[int]bool, len(vars))
+	for i := range colRows {
+		colRows[i] = map[int]bool{}
+	}
+	for _, e := range p.eqs {
+		r := &row{a: map[int]uint64{}}
+		add := func(key string, sign int) {
+			if j, ok := col[key]; ok {
+				if sign > 0 {
+					r.a[j] = addP(r.a[j], 1)
+				} else {
+					r.a[j] = addP(r.a[j], modP-1)
+				}
+			} else if sign > 0 {
+				r.rhs = addP(r.rhs, negP(uint64(p.known[key])))
+			} else {
+				r.rhs = addP(r.rhs, uint64(p.known[key]))
+			}
+		}
+		add(e.whole, -1)
+		for _, k := range e.parts {
+			add(k, 1)
+		}
+		for j, v := range r.a {
+			if v == 0 {
+				delete(r.a, j)
+			} else {
+				colRows[j][len(rows)] = true
+			}
+		}
+		rows = append(rows, r)
+	}
+	pivoted := make([]bool, len(rows))
+	pivotOf := make([]int, len(vars))
+	for c := range vars {
+		pivotOf[c] = -1
+		pr := -1
+		for i := range colRows[c] {
+			if !pivoted[i] && (pr < 0 || i < pr) {
+				pr = i
+			}
+		}
+		if pr < 0 {
+			continue
+		}
+		pivoted[pr], pivotOf[c] = true, pr
+		r := rows[pr]
+		f := invP(r.a[c])
+		for j := range r.a {
+			r.a[j] = mulP(r.a[j], f)
+		}
+		r.rhs = mulP(r.rhs, f)
+		for i := range colRows[c] {
+			if i == pr {
+				continue
+			}
+			o := rows[i]
+			g := o.a[c]
+			for j, v := range r.a {
+				nv := addP(o.a[j], negP(mulP(g, v)))
+				if nv == 0 {
+					delete(o.a, j)
+					delete(colRows[j], i)
+				} else {
+					if _, had := o.a[j]; !had {
+						colRows[j][i] = true
+					}
+					o.a[j] = nv
+				}
+			}
+			o.rhs = addP(o.rhs, negP(mulP(g, r.rhs)))
+		}
+	}
+	out := map[string]int{}
+	for c, pr := range pivotOf {
+		if pr >= 0 && len(rows[pr].a) == 1 {
+			out[vars[c]] = int(rows[pr].rhs) // Σ parts − whole = rhs: here 1·cell = its value
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -143,14 +144,6 @@ func (d *Data) prepare() {
 	}
 	d.counties = append(sortedKeys(cs), "") // "": no county (a group meeting by phone or video)
 	d.cache = map[string]*protected{}
-}
-
-func keySet[V any](m map[string]V) map[string]bool {
-	out := make(map[string]bool, len(m))
-	for k := range m {
-		out[k] = true
-	}
-	return out
 }
 
 func sortedKeys(m map[string]bool) []string {
@@ -640,7 +633,7 @@ func (d *Data) protectFamily(m measure, year int) map[Scope][][]State {
 	}
 	for h, by := range solo {
 		var full, rest []int
-		for _, c := range sortedKeys(keySet(by)) {
+		for _, c := range slices.Sorted(maps.Keys(by)) {
 			if len(by[c]) == inCounty[c] {
 				full = append(full, countyOf[c])
 			} else {

@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -519,31 +518,5 @@ func TestHouseCoverageIsTheMunicipalities(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatal("no coverage row of any house was checked")
-	}
-}
-
-// Pages and the background warm may ask for the same protection at once:
-// every one of them gets the same states as a page alone would.
-func TestConcurrentFiguresAgree(t *testing.T) {
-	h := makeHistory(2)
-	alone := h.data.Figures(report.Period{Kind: report.Quarter, Year: 2026, N: 2}, report.Scope{Kind: report.House, ID: "huset-oslo"}, true)
-	d := report.NewData(h.data.Enquiries, h.data.Groups, h.data.Orgs, h.data.Municipalities)
-	var wg sync.WaitGroup
-	got := make([]*report.Report, 6)
-	for i := range got {
-		wg.Go(func() {
-			if i%2 == 0 {
-				d.Warm(2026)
-			}
-			got[i] = d.Figures(report.Period{Kind: report.Quarter, Year: 2026, N: 2}, report.Scope{Kind: report.House, ID: "huset-oslo"}, true)
-		})
-	}
-	wg.Wait()
-	for i, r := range got {
-		for _, tb := range alone.Tables {
-			if x := r.Table(tb.ID); x == nil || !reflect.DeepEqual(*x, tb) {
-				t.Fatalf("request %d, %s: %+v, alone %+v", i, tb.ID, x, tb)
-			}
-		}
 	}
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"container/heap"
 	"math"
 	"math/bits"
 	"math/rand/v2"
@@ -567,7 +568,7 @@ func solutions(p *Problem, unknown []int, sums []int, r int) [][]uint64 {
 		if acc[j] == 0 {
 			touched = append(touched, j)
 			if pivotOf[j] >= 0 {
-				pending.push(pivotOf[j])
+				heap.Push(&pending, pivotOf[j])
 			}
 		}
 		acc[j] = addP(acc[j], v)
@@ -587,7 +588,7 @@ func solutions(p *Problem, unknown []int, sums []int, r int) [][]uint64 {
 		// of later rows, so taking them in order reduces each once.
 		last := -1
 		for len(pending) > 0 {
-			r := pending.pop()
+			r := heap.Pop(&pending).(int)
 			if r == last {
 				continue
 			}
@@ -649,42 +650,18 @@ func solutions(p *Problem, unknown []int, sums []int, r int) [][]uint64 {
 	return xs
 }
 
-// rowHeap is a min-heap of row indices.
+// rowHeap is a min-heap of row indices (container/heap).
 type rowHeap []int
 
-func (h *rowHeap) push(r int) {
-	*h = append(*h, r)
-	for i := len(*h) - 1; i > 0; {
-		up := (i - 1) / 2
-		if (*h)[up] <= (*h)[i] {
-			break
-		}
-		(*h)[up], (*h)[i] = (*h)[i], (*h)[up]
-		i = up
-	}
-}
-
-func (h *rowHeap) pop() int {
+func (h rowHeap) Len() int           { return len(h) }
+func (h rowHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h rowHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *rowHeap) Push(x any)        { *h = append(*h, x.(int)) }
+func (h *rowHeap) Pop() any {
 	old := *h
-	top := old[0]
-	last := len(old) - 1
-	old[0] = old[last]
-	*h = old[:last]
-	for i := 0; ; {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < last && (*h)[l] < (*h)[m] {
-			m = l
-		}
-		if r < last && (*h)[r] < (*h)[m] {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		(*h)[m], (*h)[i] = (*h)[i], (*h)[m]
-		i = m
-	}
-	return top
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // The reduction is exact, in arithmetic modulo the prime modP: a cell
